@@ -1,0 +1,15 @@
+"""Finish a baked project: prune unselected options, bring in the data, infer its schema,
+`git init`, `dvc init` and configure the DVC remote. Nothing is committed for the user."""
+
+import json
+import sys
+from pathlib import Path
+
+# Jinja stays inside a string literal so this file is valid Python for linters.
+ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
+sys.path.insert(0, str(Path(ANSWERS["_repo_dir"]) / "hooks"))
+
+from finish_project import finish  # noqa: E402
+
+if __name__ == "__main__":
+    sys.exit(finish(ANSWERS, Path.cwd()))

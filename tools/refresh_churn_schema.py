@@ -1,0 +1,37 @@
+"""Re-infer the bundled churn sample's schema into the template's `schema.py`.
+
+The default bake ships this file ready-made (so baking the default project needs nothing but
+cookiecutter); run this after changing the sample with `make_churn_data.py`:
+
+    .venv/bin/python tools/refresh_churn_schema.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT = ROOT / "{{cookiecutter.project_slug}}"
+RAW = PROJECT / "data" / "raw" / "churn.csv"
+SCHEMA = PROJECT / "src" / "{{cookiecutter.package_name}}" / "schema.py"
+TARGET = "churned"
+
+sys.path.insert(0, str(ROOT / "hooks"))
+from schema_inference import infer_columns, render_schema_module  # noqa: E402
+
+
+def churn_schema_source() -> str:
+    """The schema module inference writes for the bundled churn sample."""
+    frame = pd.read_csv(RAW)
+    specs = infer_columns(frame, TARGET, "classification")
+    return render_schema_module(
+        specs, task="classification", target=TARGET, source="data/raw/churn.csv", rows=len(frame)
+    )
+
+
+if __name__ == "__main__":
+    SCHEMA.write_text(churn_schema_source(), encoding="utf-8")
+    print(f"wrote {SCHEMA.relative_to(ROOT)}")

@@ -1,0 +1,138 @@
+"""Stage `evaluate`: score the saved model on the test set.
+
+Writes `metrics.json` (classification: accuracy, precision, recall, f1, roc_auc, log_loss,
+macro-averaged when there are more than two classes; regression: rmse, mae, r2), the plot
+data `dvc plots show` draws, and logs the metrics to the training run in MLflow.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn import metrics as skm
+
+from . import schema
+from .features import features
+from .model_io import load_model
+from .stage import Paths, StageError, atomic_write, run_stage, write_json
+
+PLOT_ROWS = 5000
+"""At most this many test rows go into the predicted-vs-actual scatter plot."""
+
+
+def _finite_or_none(value: float) -> float | None:
+    return round(float(value), 6) if math.isfinite(value) else None
+
+
+def classification_metrics(
+    y_true: pd.Series, proba: np.ndarray, classes: np.ndarray, positive: Any
+) -> dict[str, float | None]:
+    """Accuracy, precision, recall, f1, ROC AUC and log loss; `positive` is None if multiclass."""
+    predicted = classes[proba.argmax(axis=1)]
+    if positive is not None:
+        averaging: dict[str, Any] = {"average": "binary", "pos_label": positive}
+    else:
+        averaging = {"average": "macro"}
+    result = {
+        "accuracy": skm.accuracy_score(y_true, predicted),
+        "precision": skm.precision_score(y_true, predicted, zero_division=0, **averaging),
+        "recall": skm.recall_score(y_true, predicted, zero_division=0, **averaging),
+        "f1": skm.f1_score(y_true, predicted, zero_division=0, **averaging),
+    }
+    try:
+        if positive is not None:
+            column = list(classes).index(positive)
+            result["roc_auc"] = skm.roc_auc_score(y_true == positive, proba[:, column])
+        else:
+            result["roc_auc"] = skm.roc_auc_score(
+                y_true, proba, multi_class="ovr", average="macro", labels=classes
+            )
+    except ValueError as err:  # e.g. a class absent from the test set
+        print(f"evaluate: warning: roc_auc not defined here ({err})")
+        result["roc_auc"] = math.nan
+    result["log_loss"] = skm.log_loss(y_true, proba, labels=classes)
+    return {name: _finite_or_none(value) for name, value in result.items()}
+
+
+def regression_metrics(y_true: pd.Series, predicted: np.ndarray) -> dict[str, float | None]:
+    """RMSE, MAE and R²."""
+    result = {
+        "rmse": skm.root_mean_squared_error(y_true, predicted),
+        "mae": skm.mean_absolute_error(y_true, predicted),
+        "r2": skm.r2_score(y_true, predicted),
+    }
+    return {name: _finite_or_none(value) for name, value in result.items()}
+
+
+def roc_points(y_true: pd.Series, proba: np.ndarray, classes: np.ndarray, positive: Any) -> pd.DataFrame:
+    """ROC curve points: of the positive class, or micro-averaged over classes if multiclass."""
+    if positive is not None:
+        truth = (y_true == positive).to_numpy()
+        score = proba[:, list(classes).index(positive)]
+    else:
+        truth = (y_true.to_numpy()[:, None] == classes[None, :]).ravel()
+        score = proba.ravel()
+    fpr, tpr, _ = skm.roc_curve(truth, score)
+    return pd.DataFrame({"fpr": fpr.round(6), "tpr": tpr.round(6)})
+
+
+def positive_class(classes: np.ndarray) -> Any:
+    """The binary task's positive class (schema.POSITIVE_CLASS), or None when multiclass."""
+    if len(classes) != 2:
+        return None
+    wanted = getattr(schema, "POSITIVE_CLASS", None)
+    if wanted is None:
+        return classes[1]
+    if wanted not in list(classes):
+        raise StageError(f"schema.py POSITIVE_CLASS {wanted!r} is not one of the classes {list(classes)}")
+    return wanted
+
+
+def write_csv(path, frame: pd.DataFrame) -> None:
+    """Write plot data atomically."""
+    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
+
+
+def log_to_run(paths: Paths, metrics: dict[str, float | None]) -> None:
+    """Add the test metrics to the MLflow run that trained the model."""
+    import mlflow
+
+    run = json.loads(paths.run_info.read_text(encoding="utf-8"))
+    mlflow.set_tracking_uri(run["tracking_uri"])
+    with mlflow.start_run(run_id=run["run_id"]):
+        mlflow.log_metrics({f"test_{k}": v for k, v in metrics.items() if v is not None})
+
+
+def evaluate(paths: Paths) -> None:
+    """Run the stage: load the verified model, score the test set, write metrics and plots."""
+    model = load_model(paths.model)
+    test = pd.read_parquet(paths.test)
+    x, y = features(test), test[schema.TARGET]
+    paths.plots.mkdir(parents=True, exist_ok=True)
+    if schema.TASK == "classification":
+        proba = model.predict_proba(x)
+        classes = model.classes_
+        positive = positive_class(classes)
+        metrics = classification_metrics(y, proba, classes, positive)
+        write_csv(paths.plots / "roc.csv", roc_points(y, proba, classes, positive))
+        confusion = pd.DataFrame({"actual": y.astype(str), "predicted": classes[proba.argmax(axis=1)].astype(str)})
+        write_csv(paths.plots / "confusion.csv", confusion)
+    else:
+        predicted = model.predict(x)
+        metrics = regression_metrics(y, predicted)
+        scatter = pd.DataFrame(
+            {"actual": y, "predicted": predicted.round(6), "residual": (y - predicted).round(6)}
+        )
+        write_csv(paths.plots / "predictions.csv", scatter.sample(n=min(PLOT_ROWS, len(scatter)), random_state=0).sort_index())
+    write_json(paths.metrics, metrics)
+    log_to_run(paths, metrics)
+    shown = ", ".join(f"{k} {v}" for k, v in metrics.items())
+    print(f"evaluate: {len(test):,} test rows: {shown}")
+
+
+if __name__ == "__main__":
+    run_stage(evaluate)

@@ -1,0 +1,115 @@
+"""What every pipeline stage shares: where files live, params.yaml, errors, safe writes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class StageError(Exception):
+    """Bad input a stage cannot go on with; the message tells the user what to change."""
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The files the stages exchange, relative to the project root (where dvc.yaml is)."""
+
+    root: Path
+
+    @property
+    def params(self) -> Path:
+        return self.root / "params.yaml"
+
+    @property
+    def validated(self) -> Path:
+        return self.root / "data" / "interim" / "validated.parquet"
+
+    @property
+    def validation_report(self) -> Path:
+        return self.root / "reports" / "validation.json"
+
+    @property
+    def train(self) -> Path:
+        return self.root / "data" / "prepared" / "train.parquet"
+
+    @property
+    def test(self) -> Path:
+        return self.root / "data" / "prepared" / "test.parquet"
+
+    @property
+    def model(self) -> Path:
+        return self.root / "models" / "model.skops"
+
+    @property
+    def run_info(self) -> Path:
+        return self.root / "models" / "run.json"
+
+    @property
+    def metrics(self) -> Path:
+        return self.root / "metrics.json"
+
+    @property
+    def plots(self) -> Path:
+        return self.root / "plots"
+
+
+def load_params(paths: Paths) -> dict[str, Any]:
+    """Read params.yaml; a missing or malformed file is a `StageError`."""
+    try:
+        params = yaml.safe_load(paths.params.read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise StageError(f"{paths.params}: not found (run the stage from the project root)") from err
+    except yaml.YAMLError as err:
+        raise StageError(f"{paths.params}: not valid YAML ({err})") from err
+    if not isinstance(params, dict):
+        raise StageError(f"{paths.params}: expected a mapping of blocks (data, split, model, ...)")
+    return params
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call `write(tmp)` on a temporary file beside `path`, then rename it into place.
+
+    A stage that fails half-way leaves the previous file (or none), never a truncated one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write `data` as indented JSON, atomically."""
+    text = json.dumps(data, indent=2, sort_keys=False, default=str) + "\n"
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 hex digest of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def run_stage(main: Callable[[Paths], None]) -> None:
+    """Run a stage from the project root; turn a `StageError` into a message and exit 1."""
+    try:
+        main(Paths(Path.cwd()))
+    except StageError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,28 @@
+"""A tiny end-to-end run: every stage on the bundled data, with a small model."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from {{ cookiecutter.package_name }}.evaluate import evaluate
+from {{ cookiecutter.package_name }}.prepare import prepare
+from {{ cookiecutter.package_name }}.schema import TASK
+from {{ cookiecutter.package_name }}.train import train
+from {{ cookiecutter.package_name }}.validate import validate
+
+
+def test_stages_run_end_to_end(scratch):
+    for stage in (validate, prepare, train, evaluate):
+        stage(scratch)
+    metrics = json.loads(scratch.metrics.read_text())
+    expected = (
+        {"accuracy", "precision", "recall", "f1", "roc_auc", "log_loss"}
+        if TASK == "classification"
+        else {"rmse", "mae", "r2"}
+    )
+    assert set(metrics) == expected
+    assert all(value is not None and math.isfinite(value) for value in metrics.values())
+    run = json.loads(scratch.run_info.read_text())
+    assert len(run["model_sha256"]) == 64 and run["run_id"]
+    assert (scratch.root / "mlflow.db").exists()

@@ -1,0 +1,67 @@
+"""validate stops bad data with a message naming the file, column, check and count."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.package_name }} import schema
+from {{ cookiecutter.package_name }}.stage import StageError
+from {{ cookiecutter.package_name }}.validate import validate
+
+
+def _raw(scratch, params):
+    return scratch.root / params["data"]["raw"]
+
+
+def _first_number_column() -> str:
+    for name, column in schema.SCHEMA.columns.items():
+        if column.checks and "in_range" in str(column.checks[-1]) and name != schema.TARGET:
+            return name
+    pytest.skip("this schema has no numeric range check")
+
+
+def test_out_of_range_values_are_reported(scratch, params):
+    column = _first_number_column()
+    frame = pd.read_csv(_raw(scratch, params))
+    frame.loc[:2, column] = 10**9
+    frame.to_csv(_raw(scratch, params), index=False)
+    with pytest.raises(StageError) as caught:
+        validate(scratch)
+    message = str(caught.value)
+    assert repr(column) in message and "in_range" in message and "3 failing rows" in message
+    report = json.loads(scratch.validation_report.read_text())
+    assert report["passed"] is False
+    failure = next(f for f in report["failures"] if f["column"] == column)
+    assert failure["failing_rows"] == 3
+    assert not scratch.validated.exists()
+
+
+def test_missing_target_column_is_named(scratch, params):
+    frame = pd.read_csv(_raw(scratch, params)).drop(columns=[schema.TARGET])
+    frame.to_csv(_raw(scratch, params), index=False)
+    with pytest.raises(StageError, match=f"target column {schema.TARGET!r} is missing"):
+        validate(scratch)
+    assert not scratch.validated.exists()
+
+
+def test_empty_file_is_refused(scratch, params):
+    _raw(scratch, params).write_text("")
+    with pytest.raises(StageError, match="the file is empty"):
+        validate(scratch)
+
+
+def test_non_utf8_file_is_refused(scratch, params):
+    raw = _raw(scratch, params)
+    raw.write_bytes(raw.read_bytes() + b"\xff\xfe,\n")
+    with pytest.raises(StageError, match="not UTF-8"):
+        validate(scratch)
+
+
+def test_valid_data_is_written_with_its_hash(scratch):
+    validate(scratch)
+    report = json.loads(scratch.validation_report.read_text())
+    assert report["passed"] is True and len(report["data_sha256"]) == 64
+    assert len(pd.read_parquet(scratch.validated)) == report["rows"]
