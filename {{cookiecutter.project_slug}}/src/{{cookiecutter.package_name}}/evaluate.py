@@ -68,7 +68,9 @@ def regression_metrics(y_true: pd.Series, predicted: np.ndarray) -> dict[str, fl
     return {name: _finite_or_none(value) for name, value in result.items()}
 
 
-def roc_points(y_true: pd.Series, proba: np.ndarray, classes: np.ndarray, positive: Any) -> pd.DataFrame:
+def roc_points(
+    y_true: pd.Series, proba: np.ndarray, classes: np.ndarray, positive: Any
+) -> pd.DataFrame:
     """ROC curve points: of the positive class, or micro-averaged over classes if multiclass."""
     if positive is not None:
         truth = (y_true == positive).to_numpy()
@@ -88,7 +90,9 @@ def positive_class(classes: np.ndarray) -> Any:
     if wanted is None:
         return classes[1]
     if wanted not in list(classes):
-        raise StageError(f"schema.py POSITIVE_CLASS {wanted!r} is not one of the classes {list(classes)}")
+        raise StageError(
+            f"schema.py POSITIVE_CLASS {wanted!r} is not one of the classes {list(classes)}"
+        )
     return wanted
 
 
@@ -119,7 +123,9 @@ def evaluate(paths: Paths) -> None:
         positive = positive_class(classes)
         metrics = classification_metrics(y, proba, classes, positive)
         write_csv(paths.plots / "roc.csv", roc_points(y, proba, classes, positive))
-        confusion = pd.DataFrame({"actual": y.astype(str), "predicted": classes[proba.argmax(axis=1)].astype(str)})
+        confusion = pd.DataFrame(
+            {"actual": y.astype(str), "predicted": classes[proba.argmax(axis=1)].astype(str)}
+        )
         write_csv(paths.plots / "confusion.csv", confusion)
     else:
         predicted = model.predict(x)
@@ -127,7 +133,10 @@ def evaluate(paths: Paths) -> None:
         scatter = pd.DataFrame(
             {"actual": y, "predicted": predicted.round(6), "residual": (y - predicted).round(6)}
         )
-        write_csv(paths.plots / "predictions.csv", scatter.sample(n=min(PLOT_ROWS, len(scatter)), random_state=0).sort_index())
+        write_csv(
+            paths.plots / "predictions.csv",
+            scatter.sample(n=min(PLOT_ROWS, len(scatter)), random_state=0).sort_index(),
+        )
     write_json(paths.metrics, metrics)
     log_to_run(paths, metrics)
     shown = ", ".join(f"{k} {v}" for k, v in metrics.items())

@@ -50,16 +50,12 @@ def build_estimator(task: str, model_params: dict[str, Any]) -> Any:
         return estimator_class(**hyper)
     except TypeError as err:
         known = sorted(estimator_class().get_params())
-        raise StageError(
-            f"params.yaml model.{name}: {err}; {class_name} accepts {known}"
-        ) from err
+        raise StageError(f"params.yaml model.{name}: {err}; {class_name} accepts {known}") from err
 
 
 def build_preprocessor(feature_params: dict[str, Any]) -> ColumnTransformer:
     """Impute and scale numbers; impute and one-hot encode text."""
-    numeric = Pipeline(
-        [("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())]
-    )
+    numeric = Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())])
     categorical = Pipeline(
         [
             ("impute", SimpleImputer(strategy="constant", fill_value="missing")),
@@ -79,7 +75,9 @@ def build_preprocessor(feature_params: dict[str, Any]) -> ColumnTransformer:
     if schema.CATEGORICAL_FEATURES:
         transformers.append(("categorical", categorical, schema.CATEGORICAL_FEATURES))
     if not transformers:
-        raise StageError("schema.py lists no features: add columns to NUMERIC_FEATURES or CATEGORICAL_FEATURES")
+        raise StageError(
+            "schema.py lists no features: add columns to NUMERIC_FEATURES or CATEGORICAL_FEATURES"
+        )
     return ColumnTransformer(transformers)
 
 

@@ -58,7 +58,9 @@ def load_model(path: Path, digest: str | None = None) -> Any:
     import skops.io as sio
 
     if path.suffix in (".pkl", ".pickle", ".joblib"):
-        raise StageError(f"{path}: pickle/joblib files can run code when loaded; use a .skops model")
+        raise StageError(
+            f"{path}: pickle/joblib files can run code when loaded; use a .skops model"
+        )
     if not path.is_file():
         raise StageError(f"{path}: no such model file (run `dvc repro` first)")
     want = digest or expected_digest(path)

@@ -48,7 +48,9 @@ def prepare(paths: Paths) -> None:
     if dropped:
         print(f"prepare: left out {dropped:,} rows with no {schema.TARGET!r} value")
     if len(labelled) < 10:
-        raise StageError(f"only {len(labelled)} rows have a {schema.TARGET!r} value: too few to train")
+        raise StageError(
+            f"only {len(labelled)} rows have a {schema.TARGET!r} value: too few to train"
+        )
     train, test = split(labelled, params["split"])
     atomic_write(paths.train, lambda tmp: train.to_parquet(tmp, index=False))
     atomic_write(paths.test, lambda tmp: test.to_parquet(tmp, index=False))

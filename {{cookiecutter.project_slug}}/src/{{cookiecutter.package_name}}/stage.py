@@ -67,7 +67,9 @@ def load_params(paths: Paths) -> dict[str, Any]:
     try:
         params = yaml.safe_load(paths.params.read_text(encoding="utf-8"))
     except FileNotFoundError as err:
-        raise StageError(f"{paths.params}: not found (run the stage from the project root)") from err
+        raise StageError(
+            f"{paths.params}: not found (run the stage from the project root)"
+        ) from err
     except yaml.YAMLError as err:
         raise StageError(f"{paths.params}: not valid YAML ({err})") from err
     if not isinstance(params, dict):

@@ -79,7 +79,9 @@ def train(paths: Paths) -> None:
     digest = save_model(model, paths.model)
     facts = {
         "git_commit": git_commit(paths.root),
-        "data_sha256": json.loads(paths.validation_report.read_text(encoding="utf-8"))["data_sha256"],
+        "data_sha256": json.loads(paths.validation_report.read_text(encoding="utf-8"))[
+            "data_sha256"
+        ],
         "model_sha256": digest,
         "train_rows": len(frame),
         "fit_seconds": round(fit_seconds, 3),

@@ -65,7 +65,9 @@ def read_csv_checked(path: Path, columns: dict[str, pa.Column] | None = None) ->
         name: "str" for name, column in (columns or {}).items() if str(column.dtype) == "str"
     }
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype={k: v for k, v in text_columns.items() if k in names})
+        frame = pd.read_csv(
+            io.StringIO(text), dtype={k: v for k, v in text_columns.items() if k in names}
+        )
     except (pd.errors.ParserError, ValueError) as err:
         raise ValidationFailed(
             f"{path}: not a well-formed CSV file ({err})", [_failure(None, "csv_format", 1, [])]
@@ -107,7 +109,9 @@ def summarise_failures(error: pa.errors.SchemaErrors) -> list[dict[str, Any]]:
     return failures
 
 
-def validate_frame(frame: pd.DataFrame, path: Path, data_schema: pa.DataFrameSchema) -> pd.DataFrame:
+def validate_frame(
+    frame: pd.DataFrame, path: Path, data_schema: pa.DataFrameSchema
+) -> pd.DataFrame:
     """Validate `frame` lazily (every check runs); raise `ValidationFailed` listing all failures."""
     try:
         return data_schema.validate(frame, lazy=True)
@@ -143,11 +147,15 @@ def validate(paths: Paths) -> None:
     except ValidationFailed as err:
         write_json(
             paths.validation_report,
-            {"passed": False, "file": str(params["data"]["raw"]), "error": str(err), "failures": err.failures},
+            {
+                "passed": False,
+                "file": str(params["data"]["raw"]),
+                "error": str(err),
+                "failures": err.failures,
+            },
         )
-        raise StageError(
-            f"{err}\n{format_failures(err.failures)}\nDetails: {paths.validation_report.relative_to(paths.root)}"
-        ) from err
+        report = paths.validation_report.relative_to(paths.root)
+        raise StageError(f"{err}\n{format_failures(err.failures)}\nDetails: {report}") from err
     missing_target = int(valid[schema.TARGET].isna().sum())
     warnings = []
     if missing_target:
@@ -166,7 +174,8 @@ def validate(paths: Paths) -> None:
             "warnings": warnings,
         },
     )
-    print(f"validate: {raw.name}: {len(valid):,} rows passed {len(schema.SCHEMA.columns)} column checks")
+    checked = len(schema.SCHEMA.columns)
+    print(f"validate: {raw.name}: {len(valid):,} rows passed the checks of {checked} columns")
     for warning in warnings:
         print(f"validate: warning: {warning}")
 
