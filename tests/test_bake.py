@@ -1,0 +1,216 @@
+"""Bake the template with every option value; check what each produces and what it refuses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import TEMPLATE, VENV, bake, run
+
+CONFIG = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
+CHOICES = {k: v for k, v in CONFIG.items() if isinstance(v, list) and not k.startswith("_")}
+STRING_CASES = {
+    "mlflow_tracking_uri": "https://mlflow.example.com",
+    "actions_repo": "acme/ml-actions",
+    "actions_ref": "v2.1.0",
+    "project_name": "Fraud Detector (EU)",
+    "description": 'Flags "suspicious" payments \\ fast',
+    "author_name": "Zoë O'Brien",
+}
+OPTION_CASES = [(k, v) for k, values in CHOICES.items() for v in values] + list(
+    STRING_CASES.items()
+)
+ALWAYS = [
+    ".gitignore",
+    "LICENSE",
+    "Makefile",
+    "README.md",
+    "dvc.yaml",
+    "params.yaml",
+    "pyproject.toml",
+    "tests/conftest.py",
+    "tests/test_pipeline.py",
+    "tests/test_schema.py",
+    "tests/test_validate.py",
+    "tests/test_model_io.py",
+]
+MODULES = ["__init__", "stage", "schema", "validate", "prepare", "features", "train", "evaluate"]
+MODULES += ["model_io", "tracking"]
+SERVING = ["Dockerfile", "src/{package}/serve.py", "tests/test_serve.py"]
+
+
+def compatible_answers(option: str, value: str, messy_answers: dict) -> dict:
+    """Answers that set `option` to `value`, with the other answers made to fit it."""
+    answers = {option: value}
+    if (option, value) in (("task", "regression"), ("dataset", "diabetes")):
+        answers |= {"task": "regression", "dataset": "diabetes"}
+    if (option, value) == ("dataset", "csv"):
+        answers |= messy_answers
+    return answers
+
+
+def text_files(project: Path):
+    for path in project.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            yield path
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), OPTION_CASES, ids=[f"{k}={v}" for k, v in OPTION_CASES]
+)
+def test_every_option_bakes_a_clean_project(tmp_path, messy_answers, option, value):
+    answers = compatible_answers(option, value, messy_answers)
+    project = bake(tmp_path, **answers)
+    package = next((project / "src").iterdir()).name
+
+    for path in text_files(project):
+        text = path.read_text(encoding="utf-8")
+        assert "{{" not in text and "{%" not in text, f"unrendered Jinja in {path}"
+
+    expected = ALWAYS + [f"src/{package}/{m}.py" for m in MODULES]
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    expected.append(params["data"]["raw"])
+    serving = [p.format(package=package) for p in SERVING]
+    if (answers.get("include_serving") or "no") == "yes":
+        expected += serving
+    else:
+        assert not [p for p in serving if (project / p).exists()]
+    assert not [p for p in expected if not (project / p).is_file()]
+    if answers.get("dataset", "churn") != "churn":
+        assert not (project / "data/raw/churn.csv").exists()
+
+    assert (project / ".git").is_dir() and (project / ".dvc").is_dir()
+    head = run(project, "git", "rev-parse", "--verify", "-q", "HEAD", check=False)
+    assert head.returncode != 0, "the hook must not commit on the user's behalf"
+
+    ruff = VENV / "bin" / "ruff"
+    run(project, ruff, "check", ".")
+    run(project, ruff, "format", "--check", ".")
+    check_option(project, params, option, value)
+
+
+def check_option(project: Path, params: dict, option: str, value: str) -> None:
+    """What choosing `option=value` must change in the baked project."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    dvc_yaml = yaml.safe_load((project / "dvc.yaml").read_text())
+    if option == "python_version":
+        assert pyproject["project"]["requires-python"] == f">={value}"
+        assert pyproject["tool"]["ruff"]["target-version"] == f"py{value.replace('.', '')}"
+    elif option == "license":
+        assert pyproject["project"]["license"] == (
+            "LicenseRef-Proprietary" if value == "Proprietary" else value
+        )
+        first = (project / "LICENSE").read_text().split("\n", 1)[0]
+        titles = {
+            "MIT": "MIT License",
+            "Apache-2.0": "Apache License",
+            "BSD-3-Clause": "BSD 3-Clause License",
+            "Proprietary": "All rights reserved",
+        }
+        assert titles[value] in (project / "LICENSE").read_text()[:200], first
+    elif option == "task":
+        metric = {"classification": "roc_auc", "regression": "r2"}[value]
+        assert metric in params["gate"]
+        plotted = {next(iter(p)) for p in dvc_yaml["stages"]["evaluate"]["plots"]}
+        wanted = {"classification": {"plots/roc.csv", "plots/confusion.csv"}}
+        assert plotted == wanted.get(value, {"plots/predictions.csv"})
+    elif option == "dataset":
+        schema = (project / "src" / project.name.replace("-", "_") / "schema.py").read_text()
+        assert f"TARGET = {json.dumps(_target(value))}" in schema
+    elif option == "model":
+        assert params["model"]["name"] == value
+    elif option == "dvc_remote":
+        dvc = VENV / "bin" / "dvc"
+        default = run(project, dvc, "remote", "default", check=False).stdout.strip()
+        dependencies = " ".join(pyproject["project"]["dependencies"])
+        if value == "none":
+            assert default == ""
+        else:
+            assert default == "storage"
+            url = run(project, dvc, "config", "remote.storage.url").stdout.strip()
+            assert CONFIG_URL_PREFIX[value] in url
+            assert (f"dvc[{value}]" in dependencies) == (value != "local")
+    elif option == "mlflow_tracking_uri":
+        assert params["tracking"]["uri"] == value
+    elif option in ("actions_repo", "actions_ref"):
+        assert value in (project / "README.md").read_text()
+    elif option == "project_name":
+        assert project.name == "fraud-detector-eu"
+        assert (project / "src" / "fraud_detector_eu" / "schema.py").is_file()
+    elif option == "description":
+        assert pyproject["project"]["description"] == value
+    elif option == "author_name":
+        assert pyproject["project"]["authors"] == [{"name": value}]
+        assert value in (project / "LICENSE").read_text()
+
+
+CONFIG_URL_PREFIX = {"local": "dvc-storage", "s3": "s3://", "gs": "gs://", "azure": "azure://"}
+CONFIG_URL_PREFIX["ssh"] = "ssh://"
+
+
+def _target(dataset: str) -> str:
+    from messy_data import TARGET
+
+    return {"churn": "churned", "diabetes": "progression", "csv": TARGET}[dataset]
+
+
+def test_the_cookiecutter_command_bakes_the_default(tmp_path):
+    result = subprocess.run(
+        [VENV / "bin" / "cookiecutter", "--no-input", TEMPLATE, "-o", tmp_path],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["churn-model"]
+    assert "make repro" in result.stdout
+
+
+def _write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+REFUSALS = [
+    ({"project_slug": "bad/slug"}, "project_slug 'bad/slug' is not a valid folder name"),
+    ({"project_name": "class"}, "package_name 'class' is a Python keyword"),
+    ({"package_name": "2fast"}, "package_name '2fast' is not a valid Python identifier"),
+    ({"task": "regression"}, "dataset 'churn' is a classification dataset"),
+    ({"dataset": "csv", "dataset_path": "/nonexistent/data.csv"}, "no such file"),
+    ({"dataset": "csv", "dataset_path": "@empty"}, "the file is empty"),
+    ({"dataset": "csv", "dataset_path": "@numbers", "target_column": "y"}, "target_column 'y'"),
+    ({"dataset": "csv", "dataset_path": "@single", "target_column": "y"}, "has a single value"),
+    ({"dvc_remote": "gs", "dvc_remote_url": "s3://x"}, "should start with gs://"),
+]
+
+
+@pytest.mark.parametrize(("answers", "message"), REFUSALS, ids=[m for _, m in REFUSALS])
+def test_bad_answers_stop_the_bake_and_leave_nothing(tmp_path, answers, message):
+    files = {
+        "@empty": "",
+        "@numbers": "a,b\n1,2\n3,4\n",
+        "@single": "a,y\n1,yes\n2,yes\n",
+    }
+    answers = dict(answers)
+    if answers.get("dataset_path", "").startswith("@"):
+        key = answers["dataset_path"]
+        answers["dataset_path"] = _write(tmp_path, "data.csv", files[key])
+    output = tmp_path / "out"
+    output.mkdir()
+    result = subprocess.run(
+        [VENV / "bin" / "cookiecutter", "--no-input", TEMPLATE, "-o", output]
+        + [f"{k}={v}" for k, v in answers.items()],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert message in result.stderr, result.stderr
+    assert "Nothing was generated" in result.stderr
+    # A slug with a slash makes cookiecutter create the parent folder before the hook runs;
+    # the project folder itself is removed, so no file at all may remain.
+    assert [p for p in output.rglob("*") if not p.is_dir()] == []
+    assert not (output / answers.get("project_slug", "churn-model")).exists()
