@@ -125,7 +125,8 @@ def check_option(project: Path, params: dict, option: str, value: str) -> None:
         assert params["model"]["name"] == value
     elif option == "dvc_remote":
         dvc = VENV / "bin" / "dvc"
-        default = run(project, dvc, "remote", "default", check=False).stdout.strip()
+        default = run(project, dvc, "remote", "default", check=False)
+        default = default.stdout.strip() if default.returncode == 0 else ""
         dependencies = " ".join(pyproject["project"]["dependencies"])
         if value == "none":
             assert default == ""
