@@ -155,8 +155,11 @@ def test_a_missing_feature_column_is_named(service, labelled):
     assert any(e["column"] == column for e in answer["errors"]), answer
 
 
+MALFORMED = [b"{not json", b"\xff\xfe", b"[1]", b'{"data": []}', b'{"rows": []}', b'{"rows": [1]}']
+
+
 def test_a_malformed_body_is_a_bad_request(service):
-    for body in (b"{not json", b"\xff\xfe", b"[1]", b'{"data": []}', b'{"rows": []}', b'{"rows": [1]}'):
+    for body in MALFORMED:
         status, answer = call(f"{service}/predict", body)
         assert status == 400 and answer["error"], body
 

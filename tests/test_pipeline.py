@@ -1,0 +1,148 @@
+"""Baked projects, run for real: `dvc repro`, MLflow, and the project's own test suite."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import bake, commit_all, make, run
+from messy_data import CLASSES
+
+pytestmark = pytest.mark.slow
+
+
+def ran_stages(output: str) -> set[str]:
+    """The stages `dvc repro` ran, from its output."""
+    return set(re.findall(r"Running stage '(\w+)'", output))
+
+
+def metrics_of(project: Path) -> dict:
+    return json.loads((project / "metrics.json").read_text())
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def assert_model_is_checksummed(project: Path) -> str:
+    model = project / "models" / "model.skops"
+    digest, name = (project / "models" / "model.skops.sha256").read_text().split()
+    assert name == "model.skops" and digest == sha256(model)
+    return digest
+
+
+@pytest.fixture(scope="module")
+def default_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default project, committed as its user would, after `make repro`."""
+    project = bake(tmp_path_factory.mktemp("default"))
+    commit_all(project)
+    result = make(project, "repro")
+    assert ran_stages(result.stdout) == {"validate", "prepare", "train", "evaluate"}
+    return project
+
+
+def test_default_metrics_are_present_and_sane(default_project):
+    metrics = metrics_of(default_project)
+    assert set(metrics) == {"accuracy", "precision", "recall", "f1", "roc_auc", "log_loss"}
+    assert 0.80 <= metrics["roc_auc"] <= 0.92
+    assert 0.75 <= metrics["accuracy"] < 1 and 0 < metrics["f1"] < 1
+    assert 0 < metrics["log_loss"] < 0.69  # better than a coin flip
+    report = json.loads((default_project / "reports" / "validation.json").read_text())
+    assert report["passed"] and report["rows"] == 5000
+
+
+def test_default_model_and_plots(default_project):
+    assert_model_is_checksummed(default_project)
+    roc = (default_project / "plots" / "roc.csv").read_text().splitlines()
+    assert roc[0] == "fpr,tpr" and roc[1] == "0.0,0.0" and roc[-1] == "1.0,1.0"
+    confusion = (default_project / "plots" / "confusion.csv").read_text().splitlines()
+    assert confusion[0] == "actual,predicted" and len(confusion) == 1001
+    run(default_project, "dvc", "plots", "show")
+    html = (default_project / "dvc_plots" / "index.html").read_text()
+    assert "ROC curve (test set)" in html and "Confusion matrix (test set)" in html
+
+
+def test_default_run_is_tracked_in_mlflow(default_project):
+    from mlflow.tracking import MlflowClient
+
+    run_info = json.loads((default_project / "models" / "run.json").read_text())
+    client = MlflowClient(tracking_uri=f"sqlite:///{default_project / 'mlflow.db'}")
+    tracked = client.get_run(run_info["run_id"])
+    head = run(default_project, "git", "rev-parse", "HEAD").stdout.strip()
+    assert tracked.data.tags["git_commit"] == head
+    assert tracked.data.tags["data_sha256"] == sha256(default_project / "data/raw/churn.csv")
+    assert tracked.data.tags["model_sha256"] == assert_model_is_checksummed(default_project)
+    assert tracked.data.params["model.name"] == "random_forest"
+    assert tracked.data.params["model.random_forest.n_estimators"] == "200"
+    assert tracked.data.metrics["test_roc_auc"] == pytest.approx(
+        metrics_of(default_project)["roc_auc"]
+    )
+    models = client.search_logged_models(experiment_ids=[tracked.info.experiment_id])
+    assert [m.source_run_id for m in models] == [run_info["run_id"]]
+    ml_model = yaml.safe_load(
+        Path(models[0].artifact_location.removeprefix("file://"), "MLmodel").read_text()
+    )
+    assert ml_model["flavors"]["sklearn"]["serialization_format"] == "skops"
+    assert "signature" in ml_model and "saved_input_example_info" in ml_model
+
+
+def test_default_project_passes_its_own_tests_and_lint(default_project):
+    result = make(default_project, "test")
+    assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout
+    make(default_project, "lint")
+
+
+def test_unchanged_pipeline_reruns_nothing_and_one_param_reruns_only_train(
+    default_project, tmp_path
+):
+    project = Path(shutil.copytree(default_project, tmp_path / "copy", symlinks=True))
+    again = run(project, "dvc", "repro")
+    assert ran_stages(again.stdout) == set()
+    assert again.stdout.count("didn't change, skipping") == 4
+    params = project / "params.yaml"
+    text = params.read_text()
+    assert "n_estimators: 200" in text
+    params.write_text(text.replace("n_estimators: 200", "n_estimators: 120"))
+    tuned = run(project, "dvc", "repro")
+    assert ran_stages(tuned.stdout) == {"train", "evaluate"}
+    assert (
+        json.loads((project / "models" / "run.json").read_text())["run_id"]
+        != json.loads((default_project / "models" / "run.json").read_text())["run_id"]
+    )
+
+
+@pytest.mark.parametrize("model", ["gradient_boosting", "linear"])
+def test_other_model_families_train_on_churn(tmp_path, model):
+    project = bake(tmp_path, model=model)
+    make(project, "repro")
+    assert metrics_of(project)["roc_auc"] >= 0.80
+    assert_model_is_checksummed(project)
+
+
+def test_diabetes_regression_end_to_end(tmp_path):
+    project = bake(tmp_path, task="regression", dataset="diabetes")
+    make(project, "repro")
+    metrics = metrics_of(project)
+    assert set(metrics) == {"rmse", "mae", "r2"}
+    assert 0.25 <= metrics["r2"] < 0.8 and 30 < metrics["mae"] < metrics["rmse"] < 75
+    scatter = (project / "plots" / "predictions.csv").read_text().splitlines()
+    assert scatter[0] == "actual,predicted,residual" and len(scatter) == 90
+    make(project, "test")
+
+
+def test_messy_csv_multiclass_end_to_end(tmp_path, messy_answers):
+    project = bake(tmp_path, **messy_answers)
+    result = make(project, "repro")
+    assert "left out 8 rows with no 'Customer segment (label)' value" in result.stdout
+    metrics = metrics_of(project)
+    assert all(v is not None and math.isfinite(v) for v in metrics.values())
+    assert metrics["accuracy"] > 0.5 and metrics["roc_auc"] > 0.75  # chance: 0.33 and 0.5
+    confusion = (project / "plots" / "confusion.csv").read_text()
+    assert all(label in confusion for label in CLASSES)
+    make(project, "test")
