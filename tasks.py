@@ -68,7 +68,7 @@ def test(*pytest_args: str) -> None:
     """Run the test suite on both cores."""
     ensure_venv()
     ensure_make()
-    run(BIN / "python", "-m", "pytest", "-n", "2", *pytest_args, cwd=ROOT)
+    run(BIN / "python", "-m", "pytest", "-n", "2", "--dist", "loadfile", *pytest_args, cwd=ROOT)
 
 
 def lint() -> None:

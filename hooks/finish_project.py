@@ -16,7 +16,12 @@ from pathlib import Path
 from csv_intake import as_plain_csv, read_text
 from schema_inference import ColumnSpec, infer_columns, render_schema_module
 
-SERVING_FILES = ("Dockerfile", "src/{package}/serve.py", "tests/test_serve.py")
+SERVING_FILES = (
+    ".dockerignore",
+    "Dockerfile",
+    "src/{package}/serve.py",
+    "tests/test_serve.py",
+)
 
 
 def pruned_paths(answers: dict) -> list[str]:

@@ -40,7 +40,7 @@ ALWAYS = [
 ]
 MODULES = ["__init__", "stage", "schema", "validate", "prepare", "features", "train", "evaluate"]
 MODULES += ["model_io", "tracking"]
-SERVING = ["Dockerfile", "src/{package}/serve.py", "tests/test_serve.py"]
+SERVING = [".dockerignore", "Dockerfile", "src/{package}/serve.py", "tests/test_serve.py"]
 
 
 def compatible_answers(option: str, value: str, messy_answers: dict) -> dict:

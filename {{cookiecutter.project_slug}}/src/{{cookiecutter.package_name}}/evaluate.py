@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -96,7 +97,7 @@ def positive_class(classes: np.ndarray) -> Any:
     return wanted
 
 
-def write_csv(path, frame: pd.DataFrame) -> None:
+def write_csv(path: Path, frame: pd.DataFrame) -> None:
     """Write plot data atomically."""
     atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
 

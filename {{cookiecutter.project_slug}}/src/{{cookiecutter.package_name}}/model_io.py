@@ -42,10 +42,11 @@ def expected_digest(path: Path) -> str:
     """The digest recorded for `path`; a missing or malformed checksum file is an error."""
     sums = checksum_path(path)
     try:
-        digest, _, name = sums.read_text(encoding="utf-8").strip().partition("  ")
+        digest, _, name = sums.read_text(encoding="utf-8").strip().partition(" ")
     except FileNotFoundError as err:
         raise StageError(f"{sums}: missing, so {path.name} cannot be verified") from err
-    if len(digest) != 64 or name.lstrip("*") != path.name:
+    # `sha256sum` writes "<digest>  <name>", or "<digest> *<name>" in binary mode.
+    if len(digest) != 64 or name.strip().lstrip("*") != path.name:
         raise StageError(f"{sums}: not a SHA-256 line for {path.name}")
     return digest
 

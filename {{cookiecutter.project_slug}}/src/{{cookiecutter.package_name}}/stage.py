@@ -111,7 +111,7 @@ def sha256_file(path: Path) -> str:
 def run_stage(main: Callable[[Paths], None]) -> None:
     """Run a stage from the project root; turn a `StageError` into a message and exit 1."""
     try:
-        main(Paths(Path.cwd()))
+        main(Paths(Path()))  # relative paths: messages name files as the user sees them
     except StageError as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(1)

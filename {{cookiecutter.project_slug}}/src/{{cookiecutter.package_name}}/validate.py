@@ -100,6 +100,11 @@ def check_target(frame: pd.DataFrame, path: Path) -> None:
 def summarise_failures(error: pa.errors.SchemaErrors) -> list[dict[str, Any]]:
     """Group pandera's failure cases into one entry per (column, check), largest first."""
     cases = error.failure_cases
+    # A value that cannot be converted to the column's type also fails the column's dtype and
+    # value checks (with a TypeError as the "failure case"): report only the conversion.
+    conversion = cases["check"].astype(str).str.startswith("coerce_dtype")
+    unconvertible = set(cases.loc[conversion, "column"])
+    cases = cases[conversion | ~cases["column"].isin(unconvertible)]
     failures = []
     for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
         examples = group["failure_case"].dropna().drop_duplicates().head(EXAMPLES).tolist()

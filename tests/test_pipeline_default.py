@@ -1,10 +1,8 @@
-"""Baked projects, run for real: `dvc repro`, MLflow, and the project's own test suite."""
+"""The default baked project, run for real: dvc repro, MLflow, plots, reruns, its own tests."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 import re
 import shutil
 from pathlib import Path
@@ -12,29 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import bake, commit_all, make, run
-from messy_data import CLASSES
+from pipeline_checks import assert_model_is_checksummed, metrics_of, ran_stages, sha256
 
 pytestmark = pytest.mark.slow
-
-
-def ran_stages(output: str) -> set[str]:
-    """The stages `dvc repro` ran, from its output."""
-    return set(re.findall(r"Running stage '(\w+)'", output))
-
-
-def metrics_of(project: Path) -> dict:
-    return json.loads((project / "metrics.json").read_text())
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def assert_model_is_checksummed(project: Path) -> str:
-    model = project / "models" / "model.skops"
-    digest, name = (project / "models" / "model.skops.sha256").read_text().split()
-    assert name == "model.skops" and digest == sha256(model)
-    return digest
 
 
 @pytest.fixture(scope="module")
@@ -115,34 +93,3 @@ def test_unchanged_pipeline_reruns_nothing_and_one_param_reruns_only_train(
         json.loads((project / "models" / "run.json").read_text())["run_id"]
         != json.loads((default_project / "models" / "run.json").read_text())["run_id"]
     )
-
-
-@pytest.mark.parametrize("model", ["gradient_boosting", "linear"])
-def test_other_model_families_train_on_churn(tmp_path, model):
-    project = bake(tmp_path, model=model)
-    make(project, "repro")
-    assert metrics_of(project)["roc_auc"] >= 0.80
-    assert_model_is_checksummed(project)
-
-
-def test_diabetes_regression_end_to_end(tmp_path):
-    project = bake(tmp_path, task="regression", dataset="diabetes")
-    make(project, "repro")
-    metrics = metrics_of(project)
-    assert set(metrics) == {"rmse", "mae", "r2"}
-    assert 0.25 <= metrics["r2"] < 0.8 and 30 < metrics["mae"] < metrics["rmse"] < 75
-    scatter = (project / "plots" / "predictions.csv").read_text().splitlines()
-    assert scatter[0] == "actual,predicted,residual" and len(scatter) == 90
-    make(project, "test")
-
-
-def test_messy_csv_multiclass_end_to_end(tmp_path, messy_answers):
-    project = bake(tmp_path, **messy_answers)
-    result = make(project, "repro")
-    assert "left out 8 rows with no 'Customer segment (label)' value" in result.stdout
-    metrics = metrics_of(project)
-    assert all(v is not None and math.isfinite(v) for v in metrics.values())
-    assert metrics["accuracy"] > 0.5 and metrics["roc_auc"] > 0.75  # chance: 0.33 and 0.5
-    confusion = (project / "plots" / "confusion.csv").read_text()
-    assert all(label in confusion for label in CLASSES)
-    make(project, "test")
