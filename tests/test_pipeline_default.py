@@ -41,7 +41,7 @@ def test_default_model_and_plots(default_project):
     assert roc[0] == "fpr,tpr" and roc[1] == "0.0,0.0" and roc[-1] == "1.0,1.0"
     confusion = (default_project / "plots" / "confusion.csv").read_text().splitlines()
     assert confusion[0] == "actual,predicted" and len(confusion) == 1001
-    run(default_project, "dvc", "plots", "show")
+    make(default_project, "plots")
     html = (default_project / "dvc_plots" / "index.html").read_text()
     assert "ROC curve (test set)" in html and "Confusion matrix (test set)" in html
 
@@ -73,7 +73,15 @@ def test_default_run_is_tracked_in_mlflow(default_project):
 def test_default_project_passes_its_own_tests_and_lint(default_project):
     result = make(default_project, "test")
     assert re.search(r"\d+ passed", result.stdout) and "failed" not in result.stdout
+    make(default_project, "format")
+    assert run(default_project, "git", "status", "--porcelain", "--", "src", "tests").stdout == ""
     make(default_project, "lint")
+
+
+def test_make_metrics_shows_the_new_metrics(default_project):
+    shown = make(default_project, "metrics").stdout
+    roc_auc = metrics_of(default_project)["roc_auc"]
+    assert "metrics.json" in shown and f"{roc_auc:.5f}"[:5] in shown
 
 
 def test_unchanged_pipeline_reruns_nothing_and_one_param_reruns_only_train(
