@@ -1,0 +1,1 @@
+"""gitops-ml: the logic of the cookiecutter-gitops-ml GitHub actions, usable locally too."""

@@ -1,0 +1,71 @@
+"""The model card: the body of a model release. Pure rendering."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .metrics import fmt
+
+
+def render_card(
+    *,
+    tag: str,
+    sha: str,
+    date: str,
+    metrics: dict[str, Any],
+    params: dict[str, Any],
+    data: dict[str, str],
+    digests: dict[str, str],
+    gate: dict[str, Any],
+    run_url: str | None,
+) -> str:
+    """Markdown describing the model: metrics, params, data, provenance, gate, checksums.
+
+    `gate` is the gate's result as `gitops-ml gate` wrote it (reports/gate.json).
+    """
+    lines = [
+        f"Model `{tag}` trained from commit `{sha}` ({date[:4]}-{date[4:6]}-{date[6:]}).",
+        "",
+        f"**Gate {gate['summary']}**"
+        + (f" (compared with {gate['champion']})" if gate.get("champion") else ""),
+        "",
+        "## Metrics (test set)",
+        "",
+        "| metric | value |",
+        "|---|---:|",
+        *[f"| {name} | {fmt(value)} |" for name, value in metrics.items()],
+        "",
+        "## Gate",
+        "",
+        "| metric | thresholds | verdict |",
+        "|---|---|---|",
+        *[
+            f"| {c['metric']} | {c['thresholds']} | {'✅' if c['passed'] else '❌'} {c['reason']} |"
+            for c in gate.get("checks", [])
+        ],
+        "",
+        "## Parameters",
+        "",
+        "| parameter | value |",
+        "|---|---|",
+        *[f"| `{key}` | `{value}` |" for key, value in params.items()],
+        "",
+        "## Data",
+        "",
+        *(
+            [f"- `{path}`: md5 `{md5}`" for path, md5 in sorted(data.items())]
+            or ["- (no data inputs recorded)"]
+        ),
+        "",
+        "## Files",
+        "",
+        "| file | sha256 |",
+        "|---|---|",
+        *[f"| `{name}` | `{digest}` |" for name, digest in sorted(digests.items())],
+        "",
+        "Verify a download with `sha256sum -c SHA256SUMS`; "
+        "`gitops-ml fetch-model` does it for you.",
+    ]
+    if run_url:
+        lines += ["", f"Built by [this workflow run]({run_url})."]
+    return "\n".join(lines) + "\n"

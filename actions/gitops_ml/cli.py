@@ -1,0 +1,362 @@
+"""`gitops-ml`: the commands behind the GitHub actions, runnable locally too.
+
+    gitops-ml summary       metrics of the last `dvc repro`, for the job summary
+    gitops-ml gate          check metrics against `gate:` in params.yaml (and the champion)
+    gitops-ml report        metric/params/data diff as a sticky pull-request comment
+    gitops-ml publish       publish the model as a GitHub Release (after a passed gate)
+    gitops-ml fetch-model   download the champion (or a tag) and verify SHA256SUMS
+
+GitHub is reached through GITHUB_TOKEN, GITHUB_REPOSITORY and GITHUB_API_URL; outside Actions,
+without a token, gate and report compare with nothing remote and say so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import gate as gate_rules
+from .card import render_card
+from .checksums import SUMS_NAME, render_sums, sha256_file
+from .comment import upsert_comment
+from .context import Context
+from .fetch import FetchError, fetch_files, find_release
+from .github import GitHub, GitHubError
+from .metrics import fmt
+from .project import (
+    LOCK,
+    METRICS,
+    PARAMS,
+    RELEASE_FILES,
+    ProjectError,
+    commit_date,
+    data_hashes,
+    file_at,
+    flatten,
+    parse_yaml,
+    read_metrics,
+    read_yaml,
+)
+from .publish import PublishError, publish, release_tag
+from .report import MARKER, ReportInput, Side, gate_section, render
+
+GATE_RESULT = Path("reports/gate.json")
+STATUS_CONTEXT = "model-gate"
+
+
+class CommandError(Exception):
+    """A command cannot do its job; the message says why (exit code 1)."""
+
+
+def _client(ctx: Context) -> GitHub | None:
+    if not ctx.can_call_github:
+        return None
+    return GitHub(ctx.token, ctx.repository, ctx.api_url)
+
+
+def _head_sha(ctx: Context) -> str:
+    """The commit being judged: a pull request's head, else GITHUB_SHA."""
+    pull = ctx.event.get("pull_request") or {}
+    return (pull.get("head") or {}).get("sha") or ctx.sha
+
+
+def load_champion(gh: GitHub | None, tag: str) -> Side | None:
+    """The champion's metrics, params and data hashes from its release (verified), or None."""
+    if gh is None or tag == "none":
+        return None
+    release = find_release(gh, tag)
+    if release is None:
+        if tag not in ("", "latest"):
+            raise CommandError(f"no published release {tag}")
+        return None
+    with tempfile.TemporaryDirectory(prefix="gitops-ml-champion-") as tmp:
+        names = [METRICS.name, PARAMS.name, LOCK.name]
+        files = fetch_files(gh, release, names, Path(tmp))
+        return Side(
+            label=f"champion {release['tag_name']}",
+            metrics=read_metrics(files[METRICS.name]),
+            params=flatten(read_yaml(files[PARAMS.name])),
+            data=data_hashes(read_yaml(files[LOCK.name])),
+        )
+
+
+def _rules(project: Path) -> dict:
+    params = read_yaml(project / PARAMS) or {}
+    return gate_rules.validate_rules(params.get("gate"))
+
+
+# ------------------------------------------------------------------ commands
+
+
+def cmd_summary(args: argparse.Namespace, ctx: Context) -> int:
+    """Write the pipeline's metrics to the job summary and as the `metrics` output."""
+    metrics = read_metrics(args.project / METRICS)
+    lines = ["### Model metrics (test set)", "", "| metric | value |", "|---|---:|"]
+    lines += [f"| {name} | {fmt(value)} |" for name, value in metrics.items()]
+    report = args.project / "reports" / "validation.json"
+    if report.is_file():
+        validation = json.loads(report.read_text(encoding="utf-8"))
+        lines += [
+            "",
+            f"Validated {validation.get('rows', '?'):,} rows of `{validation.get('file')}`.",
+        ]
+        lines += [f"- ⚠️ {w}" for w in validation.get("warnings", [])]
+    ctx.add_summary("\n".join(lines))
+    ctx.set_output("metrics", json.dumps(metrics))
+    return 0
+
+
+def cmd_gate(args: argparse.Namespace, ctx: Context) -> int:
+    """Evaluate the gate; write reports/gate.json, the summary, the output and the status."""
+    rules = _rules(args.project)
+    metrics = read_metrics(args.project / METRICS)
+    gh = _client(ctx)
+    champion = load_champion(gh, args.champion)
+    verdict = gate_rules.evaluate(rules, metrics, champion.metrics if champion else None)
+    result = {
+        "passed": verdict.passed,
+        "summary": verdict.summary(),
+        "champion": champion.label if champion else None,
+        "checks": [check.__dict__ for check in verdict.checks],
+    }
+    target = args.project / GATE_RESULT
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    title = "✅ Model gate passed" if verdict.passed else "❌ Model gate failed"
+    against = f"against {champion.label}" if champion else "no champion release yet"
+    if gh is None:
+        against = "no GitHub token: not compared with a champion"
+    ctx.add_summary("\n".join([f"### {title} ({against})", "", *gate_section(verdict)]))
+    ctx.set_output("passed", "true" if verdict.passed else "false")
+    ctx.set_output("summary", verdict.summary())
+    sha = _head_sha(ctx)
+    if gh is not None and sha and args.status:
+        state = "success" if verdict.passed else "failure"
+        try:
+            gh.create_status(sha, state, STATUS_CONTEXT, verdict.summary(), ctx.run_url)
+        except GitHubError as err:
+            if err.status != 403:
+                raise
+            print(
+                f"gitops-ml: warning: could not set the {STATUS_CONTEXT} status (read-only token)"
+            )
+    print(f"gate {verdict.summary()}")
+    return 0 if verdict.passed else 1
+
+
+def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
+    """Render the report; post or update the sticky comment (or fall back to the summary)."""
+    project = args.project
+    rules = _rules(project)
+    metrics = read_metrics(project / METRICS)
+    gh = _client(ctx)
+    champion = load_champion(gh, args.champion) or Side("champion")
+    pull = ctx.event.get("pull_request") or {}
+    base_ref = args.base_ref or (pull.get("base") or {}).get("ref") or "main"
+    base = Side(f"base `{base_ref}`")
+    base_metrics, base_params, base_lock = (
+        file_at(project, base_ref, f) for f in (METRICS, PARAMS, LOCK)
+    )
+    if base_metrics is not None:
+        base.metrics = json.loads(base_metrics)
+    if base_params is not None:
+        base.params = flatten(parse_yaml(base_params))
+    if base_lock is not None:
+        base.data = data_hashes(parse_yaml(base_lock))
+    verdict = gate_rules.evaluate(rules, metrics, champion.metrics)
+    body = render(
+        ReportInput(
+            metrics=metrics,
+            params=flatten(read_yaml(project / PARAMS)),
+            data=data_hashes(read_yaml(project / LOCK)) if (project / LOCK).is_file() else {},
+            verdict=verdict,
+            champion=champion,
+            base=base,
+            gate_rules=rules,
+            run_url=ctx.run_url,
+            head=_head_sha(ctx),
+        )
+    )
+    number = args.pr or pull.get("number")
+    if gh is None or not number or not args.comment:
+        ctx.add_summary(body)
+        return 0
+    try:
+        action, comment = upsert_comment(gh, int(number), body, MARKER, args.comment_author or None)
+    except GitHubError as err:
+        if err.status != 403:
+            raise
+        note = (
+            "> ℹ️ The report could not be posted as a comment: this run's token is read-only"
+            " (a pull request from a fork). Here it is instead."
+        )
+        ctx.add_summary(note + "\n\n" + body)
+        print("gitops-ml: the token cannot comment (read-only); the report is in the job summary")
+        return 0
+    ctx.add_summary(body)
+    ctx.set_output("comment-url", comment.get("html_url", ""))
+    ctx.set_output("comment-action", action)
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
+    """Publish the model release for this commit, if the gate passed."""
+    project = args.project
+    result_path = project / GATE_RESULT
+    if not result_path.is_file():
+        raise CommandError(
+            f"{GATE_RESULT} not found: run `gitops-ml gate` first; nothing published"
+        )
+    gate_result = json.loads(result_path.read_text(encoding="utf-8"))
+    if not gate_result.get("passed"):
+        raise CommandError(
+            f"the gate did not pass ({gate_result.get('summary')}); nothing published"
+        )
+    gh = _client(ctx)
+    if gh is None:
+        raise CommandError("GITHUB_TOKEN and GITHUB_REPOSITORY are needed to publish")
+    sha = args.sha or ctx.sha
+    if not sha:
+        raise CommandError("no commit to publish: pass --sha or set GITHUB_SHA")
+    files = {path.name: project / path for path in RELEASE_FILES}
+    missing = [str(path) for path in files.values() if not path.is_file()]
+    if missing:
+        raise CommandError(f"missing {missing}: run the pipeline first; nothing published")
+    digests = {name: sha256_file(path) for name, path in files.items()}
+    metrics = read_metrics(project / METRICS)
+    date = commit_date(project, sha)
+    tag = release_tag(date, sha)
+    with tempfile.TemporaryDirectory(prefix="gitops-ml-publish-") as tmp:
+        sums = Path(tmp) / SUMS_NAME
+        sums.write_text(render_sums(digests), encoding="utf-8")
+        files[SUMS_NAME] = sums
+        digests[SUMS_NAME] = sha256_file(sums)
+        body = render_card(
+            tag=tag,
+            sha=sha,
+            date=date,
+            metrics=metrics,
+            params=flatten(read_yaml(project / PARAMS)),
+            data=data_hashes(read_yaml(project / LOCK)),
+            digests={k: v for k, v in digests.items() if k != SUMS_NAME},
+            gate=gate_result,
+            run_url=ctx.run_url,
+        )
+        release, wrote = publish(gh, tag=tag, sha=sha, files=files, digests=digests, body=body)
+    ctx.set_output("tag", tag)
+    ctx.set_output("release-url", release.get("html_url", ""))
+    ctx.set_output("published", "true" if wrote else "false")
+    ctx.add_summary(
+        f"### 📦 Released [{tag}]({release.get('html_url', '')})"
+        + ("" if wrote else " (already complete)")
+    )
+    return 0
+
+
+def cmd_fetch_model(args: argparse.Namespace, ctx: Context) -> int:
+    """Download the champion (or --tag) into --dest, verified against SHA256SUMS."""
+    gh = _client(ctx)
+    if gh is None:
+        raise CommandError("GITHUB_TOKEN and GITHUB_REPOSITORY are needed to fetch a release")
+    release = find_release(gh, args.tag)
+    if release is None:
+        raise CommandError(
+            "no champion release yet"
+            if args.tag == "latest"
+            else f"no published release {args.tag}"
+        )
+    names = [n for n in args.files.split(",") if n] if args.files else None
+    placed = fetch_files(gh, release, names, args.dest)
+    for name, path in placed.items():
+        print(
+            f"{release['tag_name']}: {path} (verified)"
+            if name != SUMS_NAME
+            else f"{release['tag_name']}: {path}"
+        )
+    ctx.set_output("tag", release["tag_name"])
+    ctx.set_output("path", str(args.dest))
+    return 0
+
+
+# ---------------------------------------------------------------------- main
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    top = argparse.ArgumentParser(prog="gitops-ml", description=__doc__.split("\n\n")[0])
+    sub = top.add_subparsers(dest="command", required=True)
+
+    def command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        p.add_argument(
+            "--project", type=Path, default=Path("."), help="the project folder (default: .)"
+        )
+        return p
+
+    command("summary", cmd_summary, "write the pipeline's metrics to the job summary")
+    gate = command("gate", cmd_gate, "check metrics against the gate thresholds in params.yaml")
+    gate.add_argument(
+        "--champion",
+        default="latest",
+        help="release to compare with: latest (default), a tag, or none",
+    )
+    gate.add_argument(
+        "--no-status",
+        dest="status",
+        action="store_false",
+        help="do not set the model-gate commit status",
+    )
+    report = command(
+        "report", cmd_report, "post the metric/params/data diff as a sticky PR comment"
+    )
+    report.add_argument(
+        "--champion", default="latest", help="release to compare with: latest, a tag, or none"
+    )
+    report.add_argument("--pr", type=int, help="pull request number (default: from the event)")
+    report.add_argument("--base-ref", help="base branch (default: from the event, else main)")
+    report.add_argument(
+        "--comment-author",
+        default="github-actions[bot]",
+        help="login owning the sticky comment ('' for any)",
+    )
+    report.add_argument(
+        "--no-comment", dest="comment", action="store_false", help="only write the job summary"
+    )
+    pub = command("publish", cmd_publish, "publish the model as a GitHub Release")
+    pub.add_argument("--sha", help="commit to release (default: GITHUB_SHA)")
+    fetch = command(
+        "fetch-model", cmd_fetch_model, "download a model release and verify its checksums"
+    )
+    fetch.add_argument("--tag", default="latest", help="release tag, or latest (the champion)")
+    fetch.add_argument("--dest", type=Path, default=Path("champion"), help="folder for the files")
+    fetch.add_argument(
+        "--files", default="", help="comma-separated asset names (default: all in SHA256SUMS)"
+    )
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run one command; errors become one clear line and exit code 1."""
+    args = parser().parse_args(argv)
+    ctx = Context.from_env()
+    try:
+        return args.handler(args, ctx)
+    except (
+        CommandError,
+        FetchError,
+        GitHubError,
+        ProjectError,
+        PublishError,
+        gate_rules.GateConfigError,
+    ) as err:
+        print(f"gitops-ml {args.command}: error: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

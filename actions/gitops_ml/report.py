@@ -1,0 +1,172 @@
+"""The pull-request report: metric diff, params diff, data change and gate verdict as markdown.
+
+Pure rendering: everything it shows is passed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .gate import Verdict
+from .metrics import as_number, direction, fmt, fmt_delta
+
+MARKER = "<!-- gitops-ml:model-report -->"
+"""Hidden marker identifying the sticky comment."""
+
+MAX_BODY = 65536
+"""GitHub's limit on a comment body, in characters."""
+
+
+@dataclass
+class Side:
+    """Metrics and params of something to compare with (the champion, or the base branch)."""
+
+    label: str
+    metrics: dict[str, Any] | None = None
+    params: dict[str, Any] | None = None
+    data: dict[str, str] | None = None
+
+
+@dataclass
+class ReportInput:
+    """Everything the report shows."""
+
+    metrics: dict[str, Any]
+    params: dict[str, Any]
+    data: dict[str, str]
+    verdict: Verdict | None
+    champion: Side
+    base: Side
+    gate_rules: dict[str, dict] = field(default_factory=dict)
+    run_url: str | None = None
+    head: str = ""
+
+
+def mark(metric: str, delta: float | None, rule: dict | None) -> str:
+    """A direction-aware mark: better, worse or unchanged."""
+    if delta is None:
+        return ""
+    if abs(delta) < 5e-5:
+        return "⚪"
+    better = (delta > 0) == (direction(metric, rule) == "higher")
+    return "🟢" if better else "🔴"
+
+
+def _delta(value: Any, other: Any) -> float | None:
+    a, b = as_number(value), as_number(other)
+    return None if a is None or b is None else a - b
+
+
+def metric_table(data: ReportInput) -> list[str]:
+    """Head vs champion and vs base branch, one row per metric."""
+    sides = [s for s in (data.champion, data.base) if s.metrics is not None]
+    header = "| metric | this change |" + "".join(f" {s.label} | Δ |" for s in sides)
+    lines = [header, "|---|---:|" + "---:|:---:|" * len(sides)]
+    names = list(data.metrics) + sorted(
+        {m for s in sides for m in (s.metrics or {})} - set(data.metrics)
+    )
+    for name in names:
+        rule = data.gate_rules.get(name)
+        arrow = "↑" if direction(name, rule) == "higher" else "↓"
+        row = f"| {name} {arrow} | {fmt(data.metrics.get(name))} |"
+        for side in sides:
+            theirs = (side.metrics or {}).get(name)
+            delta = _delta(data.metrics.get(name), theirs)
+            row += f" {fmt(theirs)} | {fmt_delta(delta)} {mark(name, delta, rule)} |"
+        lines.append(row)
+    return lines
+
+
+def params_diff(head: dict[str, Any], other: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """`(key, other value, head value)` for every flattened key that differs."""
+    keys = sorted(set(head) | set(other))
+    return [(k, other.get(k, "—"), head.get(k, "—")) for k in keys if head.get(k) != other.get(k)]
+
+
+def params_section(data: ReportInput) -> list[str]:
+    """The params diff against the champion (else the base branch)."""
+    reference = data.champion if data.champion.params is not None else data.base
+    if reference.params is None:
+        return ["No params to compare with yet."]
+    changes = params_diff(data.params, reference.params)
+    if not changes:
+        return [f"No parameter changed since {reference.label}."]
+    lines = [f"| parameter | {reference.label} | this change |", "|---|---|---|"]
+    lines += [f"| `{k}` | `{old}` | `{new}` |" for k, old, new in changes]
+    return lines
+
+
+def data_section(data: ReportInput) -> str:
+    """Whether the input data changed against the champion and the base branch."""
+    parts = []
+    for side in (data.champion, data.base):
+        if side.data is None:
+            continue
+        changed = sorted(
+            p for p in set(data.data) | set(side.data) if data.data.get(p) != side.data.get(p)
+        )
+        parts.append(
+            f"changed since {side.label}: " + ", ".join(f"`{p}`" for p in changed)
+            if changed
+            else f"unchanged since {side.label}"
+        )
+    return "Data: " + ("; ".join(parts) if parts else "nothing to compare with yet") + "."
+
+
+def gate_section(verdict: Verdict | None) -> list[str]:
+    """The gate verdict per metric."""
+    if verdict is None:
+        return ["Gate: not evaluated."]
+    lines = ["| metric | value | thresholds | champion | verdict |", "|---|---:|---|---:|---|"]
+    for check in verdict.checks:
+        icon = "✅" if check.passed else "❌"
+        lines.append(
+            f"| {check.metric} | {fmt(check.value)} | {check.thresholds} | {fmt(check.champion)} |"
+            f" {icon} {check.reason} |"
+        )
+    if not verdict.has_champion:
+        lines.append("")
+        lines.append("No champion release yet: only absolute thresholds (`min`/`max`) apply.")
+    return lines
+
+
+def render(data: ReportInput) -> str:
+    """The whole report, with the hidden marker first."""
+    if data.verdict is None:
+        title = "Model report"
+    else:
+        title = (
+            "Model report: ✅ gate passed"
+            if data.verdict.passed
+            else "Model report: ❌ gate failed"
+        )
+    lines = [MARKER, f"## {title}", ""]
+    lines += metric_table(data)
+    lines += [
+        "",
+        "🟢 better · 🔴 worse · ⚪ unchanged · ↑ higher is better · ↓ lower is better",
+        "",
+    ]
+    lines += ["### Gate", ""] + gate_section(data.verdict)
+    lines += ["", "### Parameters", ""] + params_section(data)
+    lines += ["", data_section(data)]
+    footer = f"Commit {data.head[:12]}" if data.head else ""
+    if data.run_url:
+        footer += f" · [workflow run]({data.run_url})"
+    if footer:
+        lines += ["", f"<sub>{footer.strip(' ·')}</sub>"]
+    return shorten("\n".join(lines) + "\n")
+
+
+def shorten(body: str, limit: int = MAX_BODY) -> str:
+    """Cut a body to GitHub's limit, on a line boundary, with a note saying so."""
+    if len(body) <= limit:
+        return body
+    note = (
+        "\n\n> ✂️ This report was shortened to fit GitHub's 65,536-character limit;"
+        " the full report is in the job summary.\n"
+    )
+    cut = body[: limit - len(note)]
+    cut = cut[: cut.rfind("\n")] if "\n" in cut else cut
+    return cut + note
