@@ -69,8 +69,12 @@ def option_problems(answers: dict) -> list[str]:
         )
     if not re.match(r"^[\w.-]+/[\w.-]+$", answers["actions_repo"]):
         problems.append(f"actions_repo {answers['actions_repo']!r} must look like owner/name")
-    if not answers["actions_ref"].strip() or " " in answers["actions_ref"]:
+    if not re.match(r"^[\w./-]+$", answers["actions_ref"]):
         problems.append("actions_ref must be a tag, branch or commit (e.g. v1)")
+    if not re.match(r"^[\w.-]+$", answers.get("runs_on", "ubuntu-latest")):
+        problems.append(
+            f"runs_on {answers.get('runs_on')!r} must be one runner label (e.g. ubuntu-latest)"
+        )
     return problems
 
 

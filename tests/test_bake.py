@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import tomllib
 from pathlib import Path
@@ -17,6 +18,7 @@ STRING_CASES = {
     "mlflow_tracking_uri": "https://mlflow.example.com",
     "actions_repo": "acme/ml-actions",
     "actions_ref": "v2.1.0",
+    "runs_on": "gpu-runner",
     "project_name": "Fraud Detector (EU)",
     "description": 'Flags "suspicious" payments \\ fast',
     "author_name": "Zoë O'Brien",
@@ -37,9 +39,13 @@ ALWAYS = [
     "tests/test_schema.py",
     "tests/test_validate.py",
     "tests/test_model_io.py",
+    ".github/workflows/train.yml",
+    ".github/workflows/pull-request.yml",
+    ".github/zizmor.yml",
 ]
 MODULES = ["__init__", "stage", "schema", "validate", "prepare", "features", "train", "evaluate"]
 MODULES += ["model_io", "tracking"]
+UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|\{#")
 SERVING = [".dockerignore", "Dockerfile", "src/{package}/serve.py", "tests/test_serve.py"]
 
 
@@ -69,7 +75,8 @@ def test_every_option_bakes_a_clean_project(tmp_path, messy_answers, option, val
 
     for path in text_files(project):
         text = path.read_text(encoding="utf-8")
-        assert "{{" not in text and "{%" not in text, f"unrendered Jinja in {path}"
+        # `${{ ... }}` is GitHub Actions' own expression syntax, not Jinja.
+        assert not UNRENDERED.search(text), f"unrendered Jinja in {path}"
 
     expected = ALWAYS + [f"src/{package}/{m}.py" for m in MODULES]
     params = yaml.safe_load((project / "params.yaml").read_text())
@@ -139,6 +146,12 @@ def check_option(project: Path, params: dict, option: str, value: str) -> None:
         assert params["tracking"]["uri"] == value
     elif option in ("actions_repo", "actions_ref"):
         assert value in (project / "README.md").read_text()
+        for workflow in ("train.yml", "pull-request.yml"):
+            uses = (project / ".github" / "workflows" / workflow).read_text()
+            assert f"/actions/setup@{value}" in uses or f"{value}/actions/setup@" in uses
+    elif option == "runs_on":
+        for workflow in ("train.yml", "pull-request.yml"):
+            assert f"runs-on: {value}" in (project / ".github" / "workflows" / workflow).read_text()
     elif option == "project_name":
         assert project.name == "fraud-detector-eu"
         assert (project / "src" / "fraud_detector_eu" / "schema.py").is_file()

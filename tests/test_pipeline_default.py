@@ -101,3 +101,18 @@ def test_unchanged_pipeline_reruns_nothing_and_one_param_reruns_only_train(
         json.loads((project / "models" / "run.json").read_text())["run_id"]
         != json.loads((default_project / "models" / "run.json").read_text())["run_id"]
     )
+
+
+def test_make_gate_and_report_run_the_toolkit_locally(default_project):
+    gate = make(default_project, "gate")
+    assert "gate passed: 3 metric(s) within thresholds" in gate.stdout
+    assert "no GitHub token: not compared with a champion" in gate.stdout
+    verdict = json.loads((default_project / "reports" / "gate.json").read_text())
+    assert verdict["passed"] is True and [c["metric"] for c in verdict["checks"]] == [
+        "roc_auc",
+        "f1",
+        "log_loss",
+    ]
+    report = make(default_project, "report").stdout
+    assert "## Model report: ✅ gate passed" in report
+    assert "| roc_auc ↑ |" in report

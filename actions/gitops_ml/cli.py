@@ -1,5 +1,6 @@
 """`gitops-ml`: the commands behind the GitHub actions, runnable locally too.
 
+    gitops-ml pull          `dvc pull` when the project has a DVC remote
     gitops-ml summary       metrics of the last `dvc repro`, for the job summary
     gitops-ml gate          check metrics against `gate:` in params.yaml (and the champion)
     gitops-ml report        metric/params/data diff as a sticky pull-request comment
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -90,6 +92,22 @@ def _rules(project: Path) -> dict:
 
 
 # ------------------------------------------------------------------ commands
+
+
+def cmd_pull(args: argparse.Namespace, ctx: Context) -> int:
+    """`dvc pull` the tracked data and cache when a DVC remote is configured; else say so."""
+    remotes = subprocess.run(
+        ["dvc", "remote", "list"], cwd=args.project, capture_output=True, text=True
+    )
+    if remotes.returncode != 0:
+        raise CommandError(f"`dvc remote list` failed: {remotes.stderr.strip()}")
+    if not remotes.stdout.strip():
+        print("no DVC remote configured: the data comes from git")
+        return 0
+    # --allow-missing: a first run has pushed nothing yet; DVC then rebuilds what is missing.
+    if subprocess.run(["dvc", "pull", "--allow-missing"], cwd=args.project).returncode != 0:
+        raise CommandError("`dvc pull` failed (are the remote's credentials set as secrets?)")
+    return 0
 
 
 def cmd_summary(args: argparse.Namespace, ctx: Context) -> int:
@@ -298,6 +316,7 @@ def parser() -> argparse.ArgumentParser:
         )
         return p
 
+    command("pull", cmd_pull, "dvc pull when a DVC remote is configured")
     command("summary", cmd_summary, "write the pipeline's metrics to the job summary")
     gate = command("gate", cmd_gate, "check metrics against the gate thresholds in params.yaml")
     gate.add_argument(

@@ -103,16 +103,16 @@ class ContractRequest:
 
     @classmethod
     def build(
-        cls, host_url: str, method: str, target: str, headers: dict[str, str], body: bytes
+        cls, host_url: str, method: str, target: str, headers: Headers, body: bytes
     ) -> ContractRequest:
         """The request `method` `target` (path and query) with `headers` and `body`."""
         url = urlsplit(target)
         parameters = RequestParameters(
             query=ImmutableMultiDict(parse_qsl(url.query, keep_blank_values=True)),
-            header=Headers(list(headers.items())),
+            header=headers,
         )
-        content_type = headers.get("Content-Type", headers.get("content-type", ""))
-        return cls(host_url, url.path, method.lower(), parameters, content_type.lower(), body)
+        content_type = headers.get("Content-Type", "").lower()
+        return cls(host_url, url.path, method.lower(), parameters, content_type, body)
 
 
 @dataclass
@@ -126,17 +126,27 @@ class ContractResponse:
 
 
 def describe(error: BaseException) -> str:
-    """A one-line account of an openapi-core validation error and its causes."""
-    parts = [str(error)]
-    cause = error.__cause__
-    while cause is not None:
+    """A one-line account of an openapi-core validation error: what failed, and where."""
+    chain = [error]
+    while chain[-1].__cause__ is not None:
+        chain.append(chain[-1].__cause__)
+    for cause in chain:
         schema_errors = getattr(cause, "schema_errors", None)
         if schema_errors:
-            parts.extend(schema_error.message for schema_error in schema_errors)
-        else:
-            parts.append(str(cause))
-        cause = cause.__cause__
-    return "; ".join(part for part in parts if part)
+            headline = re.sub(r"(?<!^)(?=[A-Z])", " ", type(error).__name__).lower()
+            return f"{headline}: " + "; ".join(map(_located, schema_errors))
+    parts: list[str] = []
+    for cause in chain:
+        text = str(cause)
+        if not any(text in part for part in parts):
+            parts.append(text)
+    return "; ".join(parts)
+
+
+def _located(schema_error: Any) -> str:
+    """A jsonschema error, prefixed with where in the document it is (`$.field`)."""
+    where = getattr(schema_error, "json_path", "$")
+    return schema_error.message if where == "$" else f"{where}: {schema_error.message}"
 
 
 class Contract:

@@ -1,0 +1,493 @@
+"""The repository the stand-in serves, in memory: releases, assets, issues, comments, statuses.
+
+Pure logic, no HTTP: each rule mirrors what GitHub does (unique tags and asset names, drafts
+hidden from look-ups by tag, which release is the latest). Callers hold `lock` around a
+sequence of calls that must see one consistent state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import threading
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+def now() -> str:
+    """The current UTC time as GitHub writes timestamps (`2024-01-31T12:00:00Z`)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class NotFound(LookupError):
+    """The object asked for does not exist (GitHub answers 404)."""
+
+
+class AlreadyExists(ValueError):
+    """A unique field is taken (GitHub answers 422 `already_exists`)."""
+
+    def __init__(self, resource: str, field_name: str) -> None:
+        super().__init__(f"{resource}.{field_name} already exists")
+        self.resource = resource
+        self.field = field_name
+
+
+@dataclass
+class Asset:
+    """A file attached to a release; `state` is `starter` until its upload completes."""
+
+    id: int
+    release_id: int
+    name: str
+    label: str
+    content_type: str
+    uploader: str
+    created_at: str
+    updated_at: str
+    content: bytes = b""
+    state: str = "uploaded"
+    download_count: int = 0
+
+    @property
+    def size(self) -> int:
+        """The number of bytes uploaded."""
+        return len(self.content)
+
+    @property
+    def sha256(self) -> str | None:
+        """The hex SHA-256 of the content of a complete upload, else None."""
+        return hashlib.sha256(self.content).hexdigest() if self.state == "uploaded" else None
+
+    @property
+    def digest(self) -> str | None:
+        """GitHub's `digest` field: `sha256:<hex>` for a complete upload, else None."""
+        return None if self.sha256 is None else f"sha256:{self.sha256}"
+
+
+@dataclass
+class Release:
+    """A release (published or draft) and its assets, oldest first."""
+
+    id: int
+    tag_name: str
+    target_commitish: str
+    name: str | None
+    body: str | None
+    draft: bool
+    prerelease: bool
+    author: str
+    created_at: str
+    updated_at: str
+    published_at: str | None
+    assets: list[Asset] = field(default_factory=list)
+
+
+@dataclass
+class PullInfo:
+    """What makes an issue number a pull request: its head and base."""
+
+    head_ref: str
+    head_sha: str
+    base_ref: str
+    base_sha: str
+
+
+@dataclass
+class Issue:
+    """An issue, or a pull request (`pull` set): both share one sequence of numbers."""
+
+    id: int
+    number: int
+    title: str
+    body: str | None
+    user: str
+    labels: list[str]
+    state: str
+    created_at: str
+    updated_at: str
+    pull: PullInfo | None = None
+
+
+@dataclass
+class Comment:
+    """A comment on an issue or a pull request."""
+
+    id: int
+    issue_number: int
+    body: str
+    user: str
+    created_at: str
+    updated_at: str
+
+
+@dataclass
+class Status:
+    """A commit status."""
+
+    id: int
+    sha: str
+    state: str
+    context: str
+    description: str | None
+    target_url: str | None
+    creator: str
+    created_at: str
+
+
+@dataclass
+class Dispatch:
+    """A `workflow_dispatch` event that was requested."""
+
+    workflow_id: str
+    ref: str
+    inputs: dict[str, Any]
+
+
+class RepoState:
+    """One repository's state. Every object gets an id unique across all kinds."""
+
+    def __init__(self, owner: str, repo: str, default_branch: str = "main") -> None:
+        self.owner = owner
+        self.repo = repo
+        self.default_branch = default_branch
+        self.lock = threading.RLock()
+        self.releases: list[Release] = []
+        self.issues: list[Issue] = []
+        self.comments: list[Comment] = []
+        self.statuses: list[Status] = []
+        self.dispatches: list[Dispatch] = []
+        self._ids = itertools.count(1000)
+        self.repo_id = self.new_id()
+        self._user_ids: dict[str, int] = {}
+        self._label_ids: dict[str, int] = {}
+        self._latest_id: int | None = None
+
+    def new_id(self) -> int:
+        """A fresh object id."""
+        return next(self._ids)
+
+    def user_id(self, login: str) -> int:
+        """The stable id of the user `login`."""
+        return self._user_ids.setdefault(login, self.new_id())
+
+    def label_id(self, name: str) -> int:
+        """The stable id of the label `name`."""
+        return self._label_ids.setdefault(name, self.new_id())
+
+    # Releases
+
+    def create_release(
+        self,
+        author: str,
+        tag_name: str,
+        target_commitish: str | None = None,
+        name: str | None = None,
+        body: str | None = None,
+        draft: bool = False,
+        prerelease: bool = False,
+        make_latest: str = "true",
+    ) -> Release:
+        """A new release; raises AlreadyExists when another release has `tag_name`."""
+        self._claim_tag(tag_name)
+        created = now()
+        release = Release(
+            id=self.new_id(),
+            tag_name=tag_name,
+            target_commitish=target_commitish or self.default_branch,
+            name=name,
+            body=body,
+            draft=draft,
+            prerelease=prerelease,
+            author=author,
+            created_at=created,
+            updated_at=created,
+            published_at=None if draft else created,
+        )
+        self.releases.append(release)
+        self._make_latest(release, make_latest)
+        return release
+
+    def release(self, release_id: int) -> Release:
+        """The release with this id, draft or not."""
+        for release in self.releases:
+            if release.id == release_id:
+                return release
+        raise NotFound(f"release {release_id}")
+
+    def release_by_tag(self, tag_name: str) -> Release:
+        """The published release with this tag (drafts are not found by tag, as on GitHub)."""
+        for release in self.releases:
+            if release.tag_name == tag_name and not release.draft:
+                return release
+        raise NotFound(f"release tagged {tag_name}")
+
+    def latest_release(self) -> Release:
+        """The latest release: the one `make_latest` chose, else the newest full release."""
+        full = [r for r in self.releases if not r.draft and not r.prerelease]
+        for release in full:
+            if release.id == self._latest_id:
+                return release
+        if not full:
+            raise NotFound("latest release")
+        return full[-1]
+
+    def releases_newest_first(self) -> list[Release]:
+        """All releases, drafts included, the newest first."""
+        return self.releases[::-1]
+
+    def update_release(self, release_id: int, changes: dict[str, Any]) -> Release:
+        """Apply a PATCH: publishing a draft sets `published_at` and, by default, latest."""
+        release = self.release(release_id)
+        if changes.get("tag_name", release.tag_name) != release.tag_name:
+            self._claim_tag(changes["tag_name"])
+        publishing = release.draft and changes.get("draft") is False
+        for key in ("tag_name", "target_commitish", "name", "body", "draft", "prerelease"):
+            if key in changes:
+                setattr(release, key, changes[key])
+        release.updated_at = now()
+        if publishing:
+            release.published_at = release.updated_at
+        if "make_latest" in changes or publishing:
+            self._make_latest(release, changes.get("make_latest", "true"))
+        return release
+
+    def delete_release(self, release_id: int) -> None:
+        """Remove the release and its assets."""
+        self.releases.remove(self.release(release_id))
+
+    def _claim_tag(self, tag_name: str) -> None:
+        if any(release.tag_name == tag_name for release in self.releases):
+            raise AlreadyExists("Release", "tag_name")
+
+    def _make_latest(self, release: Release, make_latest: str) -> None:
+        """Drafts and prereleases cannot be latest; "legacy" falls back to the newest."""
+        if release.draft or release.prerelease:
+            return
+        if make_latest == "true":
+            self._latest_id = release.id
+        elif make_latest == "legacy":
+            self._latest_id = None
+
+    # Assets
+
+    def add_asset(
+        self,
+        release_id: int,
+        name: str,
+        content: bytes,
+        uploader: str,
+        label: str = "",
+        content_type: str = "application/octet-stream",
+        complete: bool = True,
+    ) -> Asset:
+        """A new asset; an incomplete upload leaves a `starter` asset with no content.
+
+        Raises AlreadyExists when the release has an asset of that name, finished or not.
+        """
+        release = self.release(release_id)
+        if any(asset.name == name for asset in release.assets):
+            raise AlreadyExists("ReleaseAsset", "name")
+        created = now()
+        asset = Asset(
+            id=self.new_id(),
+            release_id=release_id,
+            name=name,
+            label=label,
+            content_type=content_type,
+            uploader=uploader,
+            created_at=created,
+            updated_at=created,
+            content=content if complete else b"",
+            state="uploaded" if complete else "starter",
+        )
+        release.assets.append(asset)
+        return asset
+
+    def asset(self, asset_id: int) -> Asset:
+        """The asset with this id."""
+        for release in self.releases:
+            for asset in release.assets:
+                if asset.id == asset_id:
+                    return asset
+        raise NotFound(f"asset {asset_id}")
+
+    def asset_by_name(self, tag_name: str, name: str) -> Asset:
+        """The asset `name` of the release tagged `tag_name` (its browser download URL)."""
+        for release in self.releases:
+            if release.tag_name == tag_name:
+                for asset in release.assets:
+                    if asset.name == name:
+                        return asset
+        raise NotFound(f"asset {tag_name}/{name}")
+
+    def update_asset(
+        self, asset_id: int, name: str | None = None, label: str | None = None
+    ) -> Asset:
+        """Rename or relabel an asset; the new name must be free on its release."""
+        asset = self.asset(asset_id)
+        if name is not None and name != asset.name:
+            if any(other.name == name for other in self.release(asset.release_id).assets):
+                raise AlreadyExists("ReleaseAsset", "name")
+            asset.name = name
+        if label is not None:
+            asset.label = label
+        asset.updated_at = now()
+        return asset
+
+    def delete_asset(self, asset_id: int) -> None:
+        """Remove an asset from its release."""
+        asset = self.asset(asset_id)
+        self.release(asset.release_id).assets.remove(asset)
+
+    # Issues, pull requests and their comments
+
+    def issue(self, number: int) -> Issue:
+        """The issue or pull request with this number."""
+        for issue in self.issues:
+            if issue.number == number:
+                return issue
+        raise NotFound(f"issue {number}")
+
+    def create_issue(
+        self,
+        title: str,
+        user: str,
+        body: str | None = None,
+        labels: list[str] | None = None,
+        number: int | None = None,
+        pull: PullInfo | None = None,
+    ) -> Issue:
+        """A new open issue (or pull request, with `pull`), numbered next unless `number`."""
+        if number is None:
+            number = max((issue.number for issue in self.issues), default=0) + 1
+        elif any(issue.number == number for issue in self.issues):
+            raise ValueError(f"issue or pull request #{number} already exists")
+        created = now()
+        issue = Issue(
+            id=self.new_id(),
+            number=number,
+            title=title,
+            body=body,
+            user=user,
+            labels=list(dict.fromkeys(labels or [])),
+            state="open",
+            created_at=created,
+            updated_at=created,
+            pull=pull,
+        )
+        self.issues.append(issue)
+        return issue
+
+    def list_issues(
+        self,
+        state: str = "open",
+        labels: list[str] | None = None,
+        creator: str | None = None,
+        since: str | None = None,
+    ) -> list[Issue]:
+        """Issues and pull requests matching GitHub's list filters, the newest first."""
+        return [
+            issue
+            for issue in self.issues[::-1]
+            if state in ("all", issue.state)
+            and set(labels or []) <= set(issue.labels)
+            and creator in (None, issue.user)
+            and (since is None or issue.updated_at >= since)
+        ]
+
+    def comments_on(self, issue_number: int, since: str | None = None) -> list[Comment]:
+        """The comments on an issue or pull request, oldest first."""
+        self.issue(issue_number)
+        return [
+            comment
+            for comment in self.comments
+            if comment.issue_number == issue_number
+            and (since is None or comment.updated_at >= since)
+        ]
+
+    def comment_count(self, issue_number: int) -> int:
+        """How many comments an issue or pull request has."""
+        return sum(1 for comment in self.comments if comment.issue_number == issue_number)
+
+    def add_comment(self, issue_number: int, body: str, user: str) -> Comment:
+        """A new comment on an existing issue or pull request."""
+        issue = self.issue(issue_number)
+        created = now()
+        comment = Comment(self.new_id(), issue_number, body, user, created, created)
+        self.comments.append(comment)
+        issue.updated_at = created
+        return comment
+
+    def comment(self, comment_id: int) -> Comment:
+        """The comment with this id."""
+        for comment in self.comments:
+            if comment.id == comment_id:
+                return comment
+        raise NotFound(f"comment {comment_id}")
+
+    def update_comment(self, comment_id: int, body: str) -> Comment:
+        """Replace a comment's body."""
+        comment = self.comment(comment_id)
+        comment.body = body
+        comment.updated_at = now()
+        return comment
+
+    def delete_comment(self, comment_id: int) -> None:
+        """Remove a comment."""
+        self.comments.remove(self.comment(comment_id))
+
+    # Commit statuses and workflow dispatches
+
+    def add_status(
+        self,
+        sha: str,
+        state: str,
+        creator: str,
+        context: str = "default",
+        description: str | None = None,
+        target_url: str | None = None,
+    ) -> Status:
+        """Record a commit status."""
+        status = Status(self.new_id(), sha, state, context, description, target_url, creator, now())
+        self.statuses.append(status)
+        return status
+
+    def add_dispatch(self, workflow_id: str, ref: str, inputs: dict[str, Any]) -> Dispatch:
+        """Record a `workflow_dispatch` request."""
+        dispatch = Dispatch(workflow_id, ref, inputs)
+        self.dispatches.append(dispatch)
+        return dispatch
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything recorded, as JSON-ready data (asset content as size and SHA-256)."""
+        return {
+            "owner": self.owner,
+            "repo": self.repo,
+            "latest_release_id": self.latest_release_id(),
+            "releases": [
+                {
+                    **{k: v for k, v in vars(release).items() if k != "assets"},
+                    "assets": [
+                        {
+                            **{k: v for k, v in vars(asset).items() if k != "content"},
+                            "size": asset.size,
+                            "sha256": asset.sha256,
+                        }
+                        for asset in release.assets
+                    ],
+                }
+                for release in self.releases
+            ],
+            "issues": [asdict(issue) for issue in self.issues],
+            "comments": [asdict(comment) for comment in self.comments],
+            "statuses": [asdict(status) for status in self.statuses],
+            "dispatches": [asdict(dispatch) for dispatch in self.dispatches],
+        }
+
+    def latest_release_id(self) -> int | None:
+        """The id of the latest release, or None when there is none."""
+        try:
+            return self.latest_release().id
+        except NotFound:
+            return None
