@@ -10,6 +10,7 @@ import json
 import re
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -113,13 +114,19 @@ class Api:
         }
 
     def abandon_upload(self, call: Call) -> None:
-        """An upload whose body never fully arrived leaves a `starter` asset, as on GitHub."""
-        if call.route.operation_id != "repos/upload-release-asset":
+        """An upload whose body never fully arrived leaves a `starter` asset, as on GitHub.
+
+        Anything else cut short, or an upload GitHub would have refused, leaves nothing.
+        """
+        if (
+            call.route.operation_id != "repos/upload-release-asset"
+            or "name" not in call.query
+            or not call.params["release_id"].isdigit()
+            or not self._is_this_repository(call.params)
+        ):
             return
-        try:
+        with suppress(NotFound, AlreadyExists):
             self._store_asset(call, complete=False)
-        except (NotFound, AlreadyExists):
-            return
 
     def is_download(self, path: str) -> bool:
         """Whether `path` is an asset's storage URL or its `browser_download_url`."""

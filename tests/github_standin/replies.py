@@ -22,11 +22,6 @@ class Reply:
     headers: Mapping[str, str] = field(default_factory=dict)
     content_type: str | None = None
 
-    @property
-    def json(self) -> Any:
-        """The body parsed as JSON (None when the body is empty)."""
-        return json.loads(self.body) if self.body else None
-
 
 def json_reply(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> Reply:
     """A JSON reply, encoded as GitHub does (UTF-8)."""

@@ -51,15 +51,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     server: StandInServer
     protocol_version = "HTTP/1.1"
-    server_version = "GitHub.com"
-    sys_version = ""
     timeout = 30
     disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
+        """Every method goes through the same pipeline."""
         self._serve()
 
     do_POST = do_PATCH = do_PUT = do_DELETE = do_GET
+
+    def version_string(self) -> str:
+        """The `Server` header GitHub sends."""
+        return "GitHub.com"
 
     def log_message(self, format: str, *args: object) -> None:
         """Silent: the app keeps the request log."""

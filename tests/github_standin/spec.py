@@ -133,7 +133,7 @@ def describe(error: BaseException) -> str:
     for cause in chain:
         schema_errors = getattr(cause, "schema_errors", None)
         if schema_errors:
-            headline = re.sub(r"(?<!^)(?=[A-Z])", " ", type(error).__name__).lower()
+            headline = re.sub(r"(?<!^)(?=[A-Z])", " ", type(error).__name__).capitalize()
             return f"{headline}: " + "; ".join(map(_located, schema_errors))
     parts: list[str] = []
     for cause in chain:

@@ -20,6 +20,17 @@ def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def updated_since(updated_at: str, since: str | None) -> bool:
+    """Whether a timestamp is at or after an ISO 8601 `since` filter (None: no filter)."""
+    return since is None or _instant(updated_at) >= _instant(since)
+
+
+def _instant(timestamp: str) -> datetime:
+    """An ISO 8601 timestamp as an aware datetime (UTC when it names no offset)."""
+    moment = datetime.fromisoformat(timestamp)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class NotFound(LookupError):
     """The object asked for does not exist (GitHub answers 404)."""
 
@@ -393,7 +404,7 @@ class RepoState:
             if state in ("all", issue.state)
             and set(labels or []) <= set(issue.labels)
             and creator in (None, issue.user)
-            and (since is None or issue.updated_at >= since)
+            and updated_since(issue.updated_at, since)
         ]
 
     def comments_on(self, issue_number: int, since: str | None = None) -> list[Comment]:
@@ -402,8 +413,7 @@ class RepoState:
         return [
             comment
             for comment in self.comments
-            if comment.issue_number == issue_number
-            and (since is None or comment.updated_at >= since)
+            if comment.issue_number == issue_number and updated_since(comment.updated_at, since)
         ]
 
     def comment_count(self, issue_number: int) -> int:
