@@ -24,6 +24,8 @@ VENV = ROOT / ".venv"
 BIN = VENV / "bin"
 REQUIREMENTS = ROOT / "requirements-dev.txt"
 STAMP = VENV / ".requirements.sha256"
+WHEELHOUSE = VENV / "wheelhouse"
+"""Build requirements (setuptools) for installing baked projects offline in workflow tests."""
 
 
 def run(*cmd: str | Path, **kwargs) -> None:
@@ -43,6 +45,7 @@ def ensure_venv() -> None:
         venv.create(VENV, with_pip=True)
     run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     run(BIN / "python", "-m", "pip", "install", "--quiet", "-r", REQUIREMENTS)
+    run(BIN / "python", "-m", "pip", "download", "--quiet", "--dest", WHEELHOUSE, "setuptools>=77")
     STAMP.write_text(wanted)
 
 

@@ -42,13 +42,17 @@ def project_env(project: Path) -> dict[str, str]:
 
 
 def run(
-    project: Path, *cmd: str | Path, check: bool = True, timeout: float = 600
+    project: Path,
+    *cmd: str | Path,
+    check: bool = True,
+    timeout: float = 600,
+    env_extra: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run `cmd` in `project`; on an unexpected exit code, fail showing its output."""
     result = subprocess.run(
         [str(c) for c in cmd],
         cwd=project,
-        env=project_env(project),
+        env=project_env(project) | (env_extra or {}),
         capture_output=True,
         text=True,
         timeout=timeout,

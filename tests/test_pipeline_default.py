@@ -49,9 +49,9 @@ def test_default_model_and_plots(default_project):
 def test_default_run_is_tracked_in_mlflow(default_project):
     from mlflow.tracking import MlflowClient
 
-    run_info = json.loads((default_project / "models" / "run.json").read_text())
     client = MlflowClient(tracking_uri=f"sqlite:///{default_project / 'mlflow.db'}")
-    tracked = client.get_run(run_info["run_id"])
+    experiment = client.get_experiment_by_name("churn-model")
+    [tracked] = client.search_runs([experiment.experiment_id])
     head = run(default_project, "git", "rev-parse", "HEAD").stdout.strip()
     assert tracked.data.tags["git_commit"] == head
     assert tracked.data.tags["data_sha256"] == sha256(default_project / "data/raw/churn.csv")
@@ -62,7 +62,7 @@ def test_default_run_is_tracked_in_mlflow(default_project):
         metrics_of(default_project)["roc_auc"]
     )
     models = client.search_logged_models(experiment_ids=[tracked.info.experiment_id])
-    assert [m.source_run_id for m in models] == [run_info["run_id"]]
+    assert [m.source_run_id for m in models] == [tracked.info.run_id]
     ml_model = yaml.safe_load(
         Path(models[0].artifact_location.removeprefix("file://"), "MLmodel").read_text()
     )
@@ -97,10 +97,14 @@ def test_unchanged_pipeline_reruns_nothing_and_one_param_reruns_only_train(
     params.write_text(text.replace("n_estimators: 200", "n_estimators: 120"))
     tuned = run(project, "dvc", "repro")
     assert ran_stages(tuned.stdout) == {"train", "evaluate"}
-    assert (
-        json.loads((project / "models" / "run.json").read_text())["run_id"]
-        != json.loads((default_project / "models" / "run.json").read_text())["run_id"]
-    )
+    assert sha256(project / "models/model.skops") != sha256(default_project / "models/model.skops")
+
+
+def test_retraining_the_same_commit_gives_the_same_model_bytes(default_project, tmp_path):
+    project = Path(shutil.copytree(default_project, tmp_path / "again", symlinks=True))
+    run(project, "dvc", "repro", "--force", "--no-run-cache")
+    for name in ("models/model.skops", "metrics.json", "dvc.lock"):
+        assert sha256(project / name) == sha256(default_project / name), name
 
 
 def test_make_gate_and_report_run_the_toolkit_locally(default_project):

@@ -1,6 +1,6 @@
 """`gitops-ml`: the commands behind the GitHub actions, runnable locally too.
 
-    gitops-ml pull          `dvc pull` when the project has a DVC remote
+    gitops-ml pull          restore DVC-tracked data and cached outputs (dvc pull / checkout)
     gitops-ml summary       metrics of the last `dvc repro`, for the job summary
     gitops-ml gate          check metrics against `gate:` in params.yaml (and the champion)
     gitops-ml report        metric/params/data diff as a sticky pull-request comment
@@ -95,18 +95,24 @@ def _rules(project: Path) -> dict:
 
 
 def cmd_pull(args: argparse.Namespace, ctx: Context) -> int:
-    """`dvc pull` the tracked data and cache when a DVC remote is configured; else say so."""
+    """Bring DVC-tracked data and cached pipeline outputs into the workspace.
+
+    With a remote: `dvc pull`. Without: `dvc checkout` from the local cache (which the setup
+    action restores), so a pipeline whose dvc.lock is unchanged has nothing to rerun.
+    """
     remotes = subprocess.run(
         ["dvc", "remote", "list"], cwd=args.project, capture_output=True, text=True
     )
     if remotes.returncode != 0:
         raise CommandError(f"`dvc remote list` failed: {remotes.stderr.strip()}")
-    if not remotes.stdout.strip():
-        print("no DVC remote configured: the data comes from git")
-        return 0
-    # --allow-missing: a first run has pushed nothing yet; DVC then rebuilds what is missing.
-    if subprocess.run(["dvc", "pull", "--allow-missing"], cwd=args.project).returncode != 0:
-        raise CommandError("`dvc pull` failed (are the remote's credentials set as secrets?)")
+    # --allow-missing: on a first run nothing is cached or pushed yet; `dvc repro` builds it.
+    if remotes.stdout.strip():
+        command, hint = ["dvc", "pull", "--allow-missing"], " (are the remote's credentials set?)"
+    else:
+        command, hint = ["dvc", "checkout", "--allow-missing"], ""
+    print(f"gitops-ml: {' '.join(command)}", flush=True)
+    if subprocess.run(command, cwd=args.project).returncode != 0:
+        raise CommandError(f"`{' '.join(command)}` failed{hint}")
     return 0
 
 
@@ -316,7 +322,7 @@ def parser() -> argparse.ArgumentParser:
         )
         return p
 
-    command("pull", cmd_pull, "dvc pull when a DVC remote is configured")
+    command("pull", cmd_pull, "restore DVC-tracked data and cached outputs")
     command("summary", cmd_summary, "write the pipeline's metrics to the job summary")
     gate = command("gate", cmd_gate, "check metrics against the gate thresholds in params.yaml")
     gate.add_argument(

@@ -121,6 +121,11 @@ class FaultQueue:
                     return armed.fault
         return None
 
+    def clear(self) -> None:
+        """Disarm every fault."""
+        with self._lock:
+            self._armed.clear()
+
     @property
     def pending(self) -> int:
         """How many fault firings are still armed."""

@@ -93,6 +93,10 @@ class GitHubStandIn:
         (searched in the path with its query string) with `fault`, before normal handling."""
         self._app.faults.inject(method, path_regex, fault, times)
 
+    def clear_faults(self) -> None:
+        """Disarm every injected fault that has not fired yet."""
+        self._app.faults.clear()
+
     @property
     def pending_faults(self) -> int:
         """How many injected fault firings have not happened yet."""

@@ -7,7 +7,6 @@ data `dvc plots show` draws, and logs the metrics to the training run in MLflow.
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,9 @@ from sklearn import metrics as skm
 
 from . import schema
 from .features import features
-from .model_io import load_model
-from .stage import Paths, StageError, atomic_write, run_stage, write_json
+from .model_io import expected_digest, load_model
+from .stage import Paths, StageError, atomic_write, load_params, run_stage, write_json
+from .tracking import use_experiment
 
 PLOT_ROWS = 5000
 """At most this many test rows go into the predicted-vs-actual scatter plot."""
@@ -102,13 +102,21 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
     atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
 
 
-def log_to_run(paths: Paths, metrics: dict[str, float | None]) -> None:
-    """Add the test metrics to the MLflow run that trained the model."""
+def log_to_run(paths: Paths, metrics: dict[str, float | None], model_sha256: str) -> None:
+    """Add the test metrics to the MLflow run that trained this model (found by its hash)."""
     import mlflow
 
-    run = json.loads(paths.run_info.read_text(encoding="utf-8"))
-    mlflow.set_tracking_uri(run["tracking_uri"])
-    with mlflow.start_run(run_id=run["run_id"]):
+    use_experiment(paths.root, load_params(paths).get("tracking") or {})
+    runs = mlflow.search_runs(
+        filter_string=f"tags.model_sha256 = '{model_sha256}'",
+        order_by=["attributes.start_time DESC"],
+        max_results=1,
+        output_format="list",
+    )
+    if not runs:
+        print("evaluate: warning: no MLflow run recorded this model; metrics not logged there")
+        return
+    with mlflow.start_run(run_id=runs[0].info.run_id):
         mlflow.log_metrics({f"test_{k}": v for k, v in metrics.items() if v is not None})
 
 
@@ -139,7 +147,7 @@ def evaluate(paths: Paths) -> None:
             scatter.sample(n=min(PLOT_ROWS, len(scatter)), random_state=0).sort_index(),
         )
     write_json(paths.metrics, metrics)
-    log_to_run(paths, metrics)
+    log_to_run(paths, metrics, expected_digest(paths.model))
     shown = ", ".join(f"{k} {v}" for k, v in metrics.items())
     print(f"evaluate: {len(test):,} test rows: {shown}")
 

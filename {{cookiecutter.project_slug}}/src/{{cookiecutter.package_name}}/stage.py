@@ -50,10 +50,6 @@ class Paths:
         return self.root / "models" / "model.skops"
 
     @property
-    def run_info(self) -> Path:
-        return self.root / "models" / "run.json"
-
-    @property
     def metrics(self) -> Path:
         return self.root / "metrics.json"
 

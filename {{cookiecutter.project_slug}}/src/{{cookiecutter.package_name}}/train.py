@@ -1,8 +1,8 @@
 """Stage `train`: fit the pipeline on the training set, save it safely, record the run.
 
-Writes `models/model.skops` with its SHA-256 beside it, and `models/run.json` naming the
-MLflow run, which records the parameters, the git commit, the data's hash and the model
-(with its input signature and an input example).
+Writes `models/model.skops` with its SHA-256 beside it, and records an MLflow run with the
+parameters, the git commit, the data's hash, the model's hash and the model itself (with its
+input signature and an input example); `evaluate` adds the test metrics to that run.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pandas as pd
 from . import schema
 from .features import build_pipeline, features
 from .model_io import TRUSTED_TYPES, save_model
-from .stage import Paths, StageError, load_params, run_stage, write_json
+from .stage import Paths, StageError, load_params, run_stage
 from .tracking import git_commit, use_experiment
 
 RUNTIME_PACKAGES = ("scikit-learn", "skops", "pandas", "numpy", "scipy")
@@ -34,12 +34,12 @@ def logged_params(params: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def log_run(paths: Paths, params: dict, model: Any, sample: pd.DataFrame, facts: dict) -> dict:
-    """Record the run in MLflow; return what `models/run.json` keeps about it."""
+def log_run(paths: Paths, params: dict, model: Any, sample: pd.DataFrame, facts: dict) -> str:
+    """Record the run in MLflow; return its id."""
     import mlflow
     from mlflow.models import infer_signature
 
-    uri = use_experiment(paths.root, params.get("tracking") or {})
+    use_experiment(paths.root, params.get("tracking") or {})
     with mlflow.start_run(run_name=f"train-{facts['git_commit'][:12]}") as run:
         mlflow.log_params(logged_params(params))
         mlflow.set_tags(
@@ -61,11 +61,11 @@ def log_run(paths: Paths, params: dict, model: Any, sample: pd.DataFrame, facts:
             input_example=sample,
             pip_requirements=[f"{name}=={version(name)}" for name in RUNTIME_PACKAGES],
         )
-    return {"run_id": run.info.run_id, "experiment_id": run.info.experiment_id, "tracking_uri": uri}
+    return run.info.run_id
 
 
 def train(paths: Paths) -> None:
-    """Run the stage: fit, save with checksum, log to MLflow, write run.json."""
+    """Run the stage: fit, save with its checksum, record the run in MLflow."""
     params = load_params(paths)
     frame = pd.read_parquet(paths.train)
     x, y = features(frame), frame[schema.TARGET]
@@ -88,11 +88,10 @@ def train(paths: Paths) -> None:
     }
     # Integer columns are declared as floats in the signature: new data may have gaps.
     sample = x.head(5).astype({c: "float64" for c in x.select_dtypes("integer").columns})
-    run = log_run(paths, params, model, sample, facts)
-    write_json(paths.run_info, run | facts)
+    run_id = log_run(paths, params, model, sample, facts)
     print(
         f"train: {params['model']['name']} on {len(frame):,} rows in {fit_seconds:.1f}s;"
-        f" model sha256 {digest[:12]}; MLflow run {run['run_id']}"
+        f" model sha256 {digest[:12]}; MLflow run {run_id}"
     )
 
 

