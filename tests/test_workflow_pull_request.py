@@ -1,0 +1,133 @@
+"""The pull-request workflow under act against the GitHub stand-in: one sticky report comment.
+
+A champion release is seeded from a locally trained model; a feature branch changes a
+hyper-parameter; the real pull-request workflow comments, then updates that same comment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from act_runner import pull_request_event, run_act
+from conftest import bake, commit_all, make, run
+from github_standin import GitHubStandIn
+from gitops_ml.checksums import render_sums
+
+pytestmark = pytest.mark.slow
+
+TOKEN = "ghs_test_write_token"
+READ_ONLY = "ghs_fork_read_only_token"
+MARKER = "<!-- gitops-ml:model-report -->"
+BOT = "github-actions[bot]"
+
+
+@pytest.fixture
+def github():
+    with GitHubStandIn(token=TOKEN, read_only_token=READ_ONLY) as standin:
+        yield standin
+        standin.assert_contract()
+
+
+def seed_champion(github: GitHubStandIn, project: Path, tag: str) -> None:
+    """Publish the project's current model as the champion release, with SHA256SUMS."""
+    files = {
+        "model.skops": project / "models" / "model.skops",
+        "metrics.json": project / "metrics.json",
+        "params.yaml": project / "params.yaml",
+        "dvc.lock": project / "dvc.lock",
+    }
+    contents = {name: path.read_bytes() for name, path in files.items()}
+    digests = {name: hashlib.sha256(data).hexdigest() for name, data in contents.items()}
+    contents["SHA256SUMS"] = render_sums(digests).encode()
+    github.add_release(tag, contents)
+
+
+def set_trees(project: Path, trees: int) -> None:
+    params = project / "params.yaml"
+    params.write_text(re.sub(r"n_estimators: \d+", f"n_estimators: {trees}", params.read_text()))
+
+
+def our_comments(github: GitHubStandIn, number: int) -> list[dict]:
+    return [c for c in github.comments(number) if c["user"]["login"] == BOT and MARKER in c["body"]]
+
+
+def roc_auc_row(body: str) -> str:
+    return next(line for line in body.splitlines() if line.startswith("| roc_auc"))
+
+
+def test_pull_request_gets_one_comment_updated_with_new_numbers(tmp_path, github):
+    project = bake(tmp_path)
+    commit_all(project)
+    make(project, "repro")
+    base = commit_all(project, "Train the first model")
+    seed_champion(github, project, "model-20261101-champ01")
+    github.add_pull_request(7, head_sha=base, base_sha=base)
+    github.add_comments(7, 250, body=f"an older discussion, quoting {MARKER}", user="octocat")
+
+    run(project, "git", "checkout", "-q", "-b", "fewer-trees")
+    set_trees(project, 40)
+    head = commit_all(project, "Fewer trees")
+    first = run_act(
+        project,
+        "pull_request",
+        pull_request_event(7, head, base),
+        api_url=github.base_url,
+        token=TOKEN,
+        work=tmp_path / "act",
+    )
+    assert first.succeeded, first.log[-3000:]
+    [comment] = our_comments(github, 7)
+    body = comment["body"]
+    assert "champion model-20261101-champ01" in body and "base `main`" in body
+    assert "| `model.random_forest.n_estimators` | `200` | `40` |" in body
+    assert (
+        "Data: unchanged since champion model-20261101-champ01; unchanged since base `main`."
+        in body
+    )
+    status = github.statuses[-1]
+    assert (status["context"], status["sha"]) == ("model-gate", head)
+
+    set_trees(project, 300)
+    head = commit_all(project, "More trees")
+    second = run_act(
+        project,
+        "pull_request",
+        pull_request_event(7, head, base),
+        api_url=github.base_url,
+        token=TOKEN,
+        work=tmp_path / "act",
+    )
+    assert second.succeeded, second.log[-3000:]
+    [updated] = our_comments(github, 7)
+    assert updated["id"] == comment["id"]
+    assert "| `model.random_forest.n_estimators` | `200` | `300` |" in updated["body"]
+    assert roc_auc_row(updated["body"]) != roc_auc_row(body)
+    assert len(github.comments(7)) == 251
+    assert github.count("POST", r"/issues/7/comments") == 1
+    assert github.statuses[-1]["sha"] == head
+
+
+def test_a_fork_read_only_token_passes_with_the_report_in_the_summary(tmp_path, github):
+    project = bake(tmp_path)
+    base = commit_all(project)
+    github.add_pull_request(9, head_sha=base, base_sha=base)
+    run(project, "git", "checkout", "-q", "-b", "from-a-fork")
+    set_trees(project, 50)
+    head = commit_all(project, "A contributor's change")
+    result = run_act(
+        project,
+        "pull_request",
+        pull_request_event(9, head, base),
+        api_url=github.base_url,
+        token=READ_ONLY,
+        work=tmp_path / "act",
+    )
+    assert result.succeeded, result.log[-3000:]
+    assert github.comments(9) == []
+    summary = result.summaries()
+    assert "could not be posted as a comment" in summary
+    assert "## Model report: ✅ gate passed" in summary
+    assert "could not set the model-gate status (read-only token)" in result.log
