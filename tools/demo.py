@@ -1,8 +1,9 @@
-"""The main job: bake the default project into build/demo/, set it up and train it.
+"""The main job: bake the default project into build/demo/, set it up, train it, release it.
 
 Run through `python3 tasks.py demo`. It does what a new user does: `cookiecutter`, then
-`make setup` (a virtual environment of the project's own), a first commit, `make repro`;
-then it prints the metrics and where to look next.
+`make setup` (a virtual environment of the project's own), a first commit, `make repro`, and
+prints the metrics. Then it plays GitHub's part offline: the project's real push workflow runs
+under `act` against a local stand-in of GitHub's API, and the demo prints the release it made.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from cookiecutter.main import cookiecutter
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build" / "demo"
+sys.path.insert(0, str(ROOT / "tests"))
+
+from act_runner import push_event, run_act  # noqa: E402
+from github_standin import GitHubStandIn  # noqa: E402
 
 
 def step(title: str, *cmd: str, cwd: Path, env: dict[str, str]) -> None:
@@ -51,9 +56,38 @@ def main() -> None:
     print("\n== metrics.json (test set)")
     for name, value in metrics.items():
         print(f"   {name:<10} {value}")
+    step("commit the trained pipeline", "git", "add", "-A", cwd=project, env=env)
+    step("commit the trained pipeline", "git", "commit", "-q", "-m", "Train", cwd=project, env=env)
+    release_on_push(project, env)
     print(f"\nThe project is in {project}: read its README.md.")
-    print(f"Model: {project / 'models' / 'model.skops'} (SHA-256 beside it)")
     print(f"Demo took {time.perf_counter() - started:.0f}s.")
+
+
+def release_on_push(project: Path, env: dict[str, str]) -> None:
+    """Run the push workflow under act against the GitHub stand-in; print the release."""
+    sha = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    print("\n== git push: the train workflow under act, GitHub played by a local stand-in")
+    started = time.perf_counter()
+    with GitHubStandIn(token="demo-token") as github:
+        result = run_act(
+            project,
+            "push",
+            push_event(sha),
+            api_url=github.base_url,
+            token="demo-token",
+            work=BUILD / "act",
+        )
+        print(f"   ({time.perf_counter() - started:.1f}s; log: {BUILD / 'act' / 'act-push.log'})")
+        if not result.succeeded or not github.releases:
+            sys.exit("demo: the push workflow did not publish a release; see the log above")
+        release = github.latest_release
+        print(f"\n== Release {release['tag_name']} (latest: the champion)")
+        for asset in release["assets"]:
+            print(f"   {asset['name']:<14} {asset['size']:>9,} bytes  {asset['digest']}")
+        print("\n" + release["body"].split("## Parameters")[0].rstrip())
+        github.assert_contract()
 
 
 if __name__ == "__main__":
