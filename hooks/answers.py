@@ -71,6 +71,12 @@ def option_problems(answers: dict) -> list[str]:
         problems.append(f"actions_repo {answers['actions_repo']!r} must look like owner/name")
     if not re.match(r"^[\w./-]+$", answers["actions_ref"]):
         problems.append("actions_ref must be a tag, branch or commit (e.g. v1)")
+    cron = answers.get("drift_schedule", "0 6 * * 1").split()
+    if len(cron) != 5 or not all(re.match(r"^[\d*/,\-A-Za-z]+$", field) for field in cron):
+        problems.append(
+            f"drift_schedule {answers.get('drift_schedule')!r} is not a cron expression of five"
+            " fields (e.g. '0 6 * * 1': Mondays 06:00 UTC)"
+        )
     if not re.match(r"^[\w.-]+$", answers.get("runs_on", "ubuntu-latest")):
         problems.append(
             f"runs_on {answers.get('runs_on')!r} must be one runner label (e.g. ubuntu-latest)"

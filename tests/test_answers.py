@@ -50,6 +50,8 @@ def test_defaults_are_fine():
         ({"mlflow_tracking_uri": "localhost:5000"}, "is not a tracking URI"),
         ({"actions_repo": "just-a-name"}, "actions_repo 'just-a-name' must look like owner/name"),
         ({"dataset": "csv", "dataset_path": ""}, "dataset_path is empty"),
+        ({"drift_schedule": "weekly"}, "drift_schedule 'weekly' is not a cron expression"),
+        ({"runs_on": "ubuntu latest"}, "runs_on 'ubuntu latest' must be one runner label"),
     ],
 )
 def test_bad_answers_are_named(changes, fragment):

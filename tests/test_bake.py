@@ -19,6 +19,7 @@ STRING_CASES = {
     "actions_repo": "acme/ml-actions",
     "actions_ref": "v2.1.0",
     "runs_on": "gpu-runner",
+    "drift_schedule": "30 2 * * *",
     "project_name": "Fraud Detector (EU)",
     "description": 'Flags "suspicious" payments \\ fast',
     "author_name": "Zoë O'Brien",
@@ -41,6 +42,7 @@ ALWAYS = [
     "tests/test_model_io.py",
     ".github/workflows/train.yml",
     ".github/workflows/pull-request.yml",
+    ".github/workflows/drift.yml",
     ".github/zizmor.yml",
 ]
 MODULES = ["__init__", "stage", "schema", "validate", "prepare", "features", "train", "evaluate"]
@@ -149,8 +151,15 @@ def check_option(project: Path, params: dict, option: str, value: str) -> None:
         for workflow in ("train.yml", "pull-request.yml"):
             uses = (project / ".github" / "workflows" / workflow).read_text()
             assert f"/actions/setup@{value}" in uses or f"{value}/actions/setup@" in uses
+    elif option == "drift_schedule":
+        assert f'- cron: "{value}"' in (project / ".github/workflows/drift.yml").read_text()
+    elif option == "retrain_on_drift":
+        drift = yaml.safe_load((project / ".github/workflows/drift.yml").read_text())
+        permissions = drift["jobs"]["drift"]["permissions"]
+        assert ("actions" in permissions) == (value == "yes")
+        assert drift["jobs"]["drift"]["steps"][-1]["with"]["retrain"] == str(value == "yes").lower()
     elif option == "runs_on":
-        for workflow in ("train.yml", "pull-request.yml"):
+        for workflow in ("train.yml", "pull-request.yml", "drift.yml"):
             assert f"runs-on: {value}" in (project / ".github" / "workflows" / workflow).read_text()
     elif option == "project_name":
         assert project.name == "fraud-detector-eu"

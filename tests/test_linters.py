@@ -16,11 +16,13 @@ def lint(*cmd: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
 
 
-@pytest.mark.parametrize("remote", ["none", "s3", "azure"])
-def test_baked_workflows_are_lint_clean(tmp_path, remote):
-    project = bake(tmp_path, dvc_remote=remote, runs_on="self-hosted")
+@pytest.mark.parametrize(
+    ("remote", "retrain"), [("none", "no"), ("s3", "yes"), ("azure", "no"), ("none", "yes")]
+)
+def test_baked_workflows_are_lint_clean(tmp_path, remote, retrain):
+    project = bake(tmp_path, dvc_remote=remote, runs_on="self-hosted", retrain_on_drift=retrain)
     workflows = sorted((project / ".github" / "workflows").glob("*.yml"))
-    assert [w.name for w in workflows] == ["pull-request.yml", "train.yml"]
+    assert [w.name for w in workflows] == ["drift.yml", "pull-request.yml", "train.yml"]
     actionlint = lint(BIN / "actionlint", *workflows)
     assert actionlint.returncode == 0 and actionlint.stdout == "", actionlint.stdout
     zizmor = lint(BIN / "zizmor", "--offline", project / ".github")
@@ -30,6 +32,6 @@ def test_baked_workflows_are_lint_clean(tmp_path, remote):
 
 def test_actions_are_lint_clean():
     actions = sorted(p.parent.name for p in (TEMPLATE / "actions").glob("*/action.yml"))
-    assert actions == ["fetch-model", "gate", "publish", "report", "setup", "train"]
+    assert actions == ["drift", "fetch-model", "gate", "publish", "report", "setup", "train"]
     zizmor = lint(BIN / "zizmor", "--offline", TEMPLATE / "actions")
     assert zizmor.returncode == 0 and "No findings to report" in zizmor.stdout, zizmor.stdout

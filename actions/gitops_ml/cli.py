@@ -6,6 +6,7 @@
     gitops-ml report        metric/params/data diff as a sticky pull-request comment
     gitops-ml publish       publish the model as a GitHub Release (after a passed gate)
     gitops-ml fetch-model   download the champion (or a tag) and verify SHA256SUMS
+    gitops-ml drift         compare current data with the training data; issue on drift
 
 GitHub is reached through GITHUB_TOKEN, GITHUB_REPOSITORY and GITHUB_API_URL; outside Actions,
 without a token, gate and report compare with nothing remote and say so.
@@ -306,6 +307,78 @@ def cmd_fetch_model(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+DRIFT_EXIT = {"no drift": 0, "drift": 1}
+DRIFT_UNCHECKED = 2
+DRIFT_REPORT = Path("reports/drift.json")
+
+
+def cmd_drift(args: argparse.Namespace, ctx: Context) -> int:
+    """Compare --current with --reference; report; on drift open/update the issue, maybe retrain.
+
+    Exit 0: no drift; 1: drift; 2: could not check (bad input, schema-invalid data).
+    """
+    from . import drift
+
+    project = args.project
+    params = read_yaml(project / PARAMS) or {}
+    limits = drift.thresholds(params)
+    reference_source = args.reference or params.get("data", {}).get("raw", "")
+    try:
+        schema = drift.load_schema(project)
+        reference = drift.check_schema(
+            drift.read_data(reference_source, project, schema), schema, reference_source
+        )
+        current = drift.check_schema(
+            drift.read_data(args.current, project, schema), schema, args.current
+        )
+    except drift.DriftInputError as err:
+        message = f"### ⚠️ Drift could not be checked\n\n{err}"
+        ctx.add_summary(message)
+        ctx.set_output("status", "could not check")
+        print(f"gitops-ml drift: could not check: {err}", file=sys.stderr)
+        return DRIFT_UNCHECKED
+    rows = drift.compare(reference, current, schema, limits)
+    if args.model:
+        rows = drift.sort_worst_first(
+            [
+                *rows,
+                drift.prediction_drift(project / args.model, reference, current, schema, limits),
+            ]
+        )
+    status = drift.overall(rows)
+    body = drift.render(rows, reference_source, args.current, status)
+    target = project / DRIFT_REPORT
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(
+        json.dumps(drift.as_json(rows, status, reference_source, args.current), indent=2) + "\n",
+        encoding="utf-8",
+    )
+    ctx.add_summary(body)
+    ctx.set_output("status", status)
+    print(f"gitops-ml drift: {status} ({sum(r.verdict == 'alert' for r in rows)} alert(s))")
+    gh = _client(ctx)
+    if status == "drift" and gh is not None and args.issue:
+        open_issue(gh, body, args.label)
+        if args.retrain:
+            gh.dispatch_workflow(args.workflow, gh.default_branch())
+            print(f"gitops-ml drift: dispatched {args.workflow}")
+            ctx.set_output("dispatched", "true")
+    return DRIFT_EXIT[status]
+
+
+def open_issue(gh: GitHub, body: str, label: str) -> None:
+    """Open one drift issue, or update the report comment on the one already open."""
+    from .drift import MARKER
+
+    existing = gh.open_issues(label)
+    if not existing:
+        issue = gh.create_issue("Data drift detected", body, [label])
+        print(f"gitops-ml drift: opened issue #{issue['number']}")
+        return
+    action, _ = upsert_comment(gh, existing[0]["number"], body, MARKER, None)
+    print(f"gitops-ml drift: {action} the report on open issue #{existing[0]['number']}")
+
+
 # ---------------------------------------------------------------------- main
 
 
@@ -362,6 +435,20 @@ def parser() -> argparse.ArgumentParser:
     fetch.add_argument(
         "--files", default="", help="comma-separated asset names (default: all in SHA256SUMS)"
     )
+    drift = command("drift", cmd_drift, "compare current data with the training data")
+    drift.add_argument(
+        "--current", required=True, help="current data: a path, a URL, or a DVC-tracked path"
+    )
+    drift.add_argument("--reference", help="reference data (default: data.raw in params.yaml)")
+    drift.add_argument("--model", help="also compare the model's predictions (models/model.skops)")
+    drift.add_argument("--label", default="drift", help="label of the drift issue (default: drift)")
+    drift.add_argument(
+        "--no-issue", dest="issue", action="store_false", help="never open or update an issue"
+    )
+    drift.add_argument(
+        "--retrain", action="store_true", help="on drift, dispatch the train workflow"
+    )
+    drift.add_argument("--workflow", default="train.yml", help="workflow to dispatch on drift")
     return top
 
 

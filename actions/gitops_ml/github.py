@@ -124,10 +124,12 @@ class GitHub:
         """`request`, returning the decoded JSON body."""
         return self.request(operation, method, path, **kwargs).json()
 
-    def paginate(self, operation: str, path: str, per_page: int = 100) -> Iterator[dict]:
+    def paginate(
+        self, operation: str, path: str, per_page: int = 100, **filters: Any
+    ) -> Iterator[dict]:
         """Every item of a list endpoint, following the `Link: rel="next"` headers."""
         url: str | None = self.url(path)
-        params: dict[str, Any] | None = {"per_page": per_page}
+        params: dict[str, Any] | None = {"per_page": per_page, **filters}
         while url:
             response = self.request(operation, "GET", url, params=params)
             yield from response.json()
@@ -221,6 +223,36 @@ class GitHub:
         with destination.open("wb") as handle:
             for chunk in response.iter_content(1 << 20):
                 handle.write(chunk)
+
+    # ------------------------------------------------------ issues and runs
+
+    def open_issues(self, label: str) -> list[dict]:
+        """Open issues (not pull requests) carrying `label`, oldest first."""
+        issues = self.paginate("list issues", "issues", state="open", labels=label)
+        found = [i for i in issues if "pull_request" not in i]
+        return sorted(found, key=lambda i: i["number"])
+
+    def create_issue(self, title: str, body: str, labels: list[str]) -> dict:
+        """Open an issue."""
+        fields = {"title": title, "body": body, "labels": labels}
+        return self.json("open an issue", "POST", "issues", json=fields, expected=(201,))
+
+    def dispatch_workflow(self, workflow: str, ref: str, inputs: dict | None = None) -> None:
+        """Start a `workflow_dispatch` run of `workflow` (file name or id) on `ref`."""
+        fields: dict[str, Any] = {"ref": ref}
+        if inputs:
+            fields["inputs"] = inputs
+        self.request(
+            f"dispatch workflow {workflow}",
+            "POST",
+            f"actions/workflows/{workflow}/dispatches",
+            json=fields,
+            expected=(200, 204),
+        )
+
+    def default_branch(self) -> str:
+        """The repository's default branch."""
+        return self.json("get the repository", "GET", f"/repos/{self.repository}")["default_branch"]
 
     # ------------------------------------------------- comments and statuses
 

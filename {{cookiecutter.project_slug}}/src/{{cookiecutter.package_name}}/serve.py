@@ -1,13 +1,29 @@
-"""A small HTTP prediction service for the trained model, on the standard library alone.
+"""The prediction service: a FastAPI app serving the trained model over HTTP.
 
 Run it from the project root once `dvc repro` has trained the model (or `dvc pull` fetched it):
 
-    python -m {{ cookiecutter.package_name }}.serve --port 8000
+    serve --port 8000                       # or: python -m {{ cookiecutter.package_name }}.serve
 
-`GET /health` says it is up; `GET /version` gives the model's SHA-256 and its test metrics;
-`POST /predict` takes `{"rows": [{"column": value, ...}, ...]}`. Rows are checked against the
-data schema (all but the target) before the model sees them: a row that breaks it gets a 422
-listing every failure, never a guess. The model is loaded once, verified, at start.
+To serve a published model instead, fetch it from the repository's Releases first with
+`gitops-ml fetch-model --tag <tag> --dest models` (SHA256SUMS-verified), or let `serve --fetch
+--release <tag>` run that command when no model is there yet (the Docker image does so at start).
+This module never talks to GitHub itself.
+
+Endpoints:
+
+- `POST /predict` takes `{"rows": [{"<column>": value, ...}, ...]}`, 1 to 10,000 rows. Every
+  feature column of `schema.py` must be in every row (`null` where the schema allows gaps);
+  the columns the model does not use may be sent and are then checked too; any other key, the
+  target included, is refused, so a misspelt column is an error rather than a silent gap.
+  Rows are checked twice before the model sees them: types by the request model (built from the
+  schema), then values by the pandera schema (categories, ranges, ...). Either failure answers
+  422 with one entry per problem: `row`, `column`, `check`, `value`, `message`.
+- `GET /health` answers `{"status": "ok"}`: the app exists only once the model is loaded.
+- `GET /version` gives the release tag (if known), the model's SHA-256 and its test metrics.
+- `GET /metrics` is the Prometheus exposition: requests, latency, and predictions.
+
+The model is verified (checksum, trusted types) at start; a missing, tampered or untrusted model
+stops the service with a one-line error and exit status 1.
 """
 
 from __future__ import annotations
@@ -16,36 +32,115 @@ import argparse
 import json
 import math
 import os
-import signal
+import shutil
+import subprocess
 import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import tempfile
+import time
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Annotated, Any
 
 import pandas as pd
 import pandera.pandas as pa
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, create_model
 
 from . import schema
 from .features import features
-from .model_io import expected_digest, load_model
+from .model_io import checksum_path, expected_digest, load_model
 from .stage import StageError
 
-MAX_BODY = 10 * 1024 * 1024
-"""The largest request body accepted, in bytes."""
+MAX_ROWS = 10_000
+"""The most rows one request may hold."""
 
-_FEATURES = set(schema.NUMERIC_FEATURES + schema.CATEGORICAL_FEATURES)
+MAX_ERRORS = 100
+"""The most problems one 422 answer lists (the summary gives the total)."""
+
+SUMS_NAME = "SHA256SUMS"
+"""The checksum file of a release fetched by `gitops-ml fetch-model`."""
+
+FEATURES = schema.NUMERIC_FEATURES + schema.CATEGORICAL_FEATURES
 _NO_TARGET = schema.SCHEMA.remove_columns([schema.TARGET])
 REQUEST_SCHEMA = _NO_TARGET.update_columns(
-    {name: {"required": False} for name in _NO_TARGET.columns if name not in _FEATURES}
+    {name: {"required": False} for name in _NO_TARGET.columns if name not in FEATURES}
 )
-"""The schema without the target; columns the model does not use are checked only if sent."""
+"""The schema without the target; the columns the model does not use are checked only if sent."""
 
 
-class _Reject(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
+# ------------------------------------------------------------------- the request model
+
+
+def _whole_number(value: Any) -> Any:
+    """Let 3.0 through as 3 for integer columns (JSON writers often emit it); 3.5 stays wrong."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _value_type(column: pa.Column) -> Any:
+    """The JSON value a column takes: numbers must be numbers, text is text."""
+    dtype = str(column.dtype).lower()
+    if dtype.startswith(("int", "uint")):
+        return Annotated[int, BeforeValidator(_whole_number), Strict()]
+    if dtype.startswith("float"):
+        return Annotated[float, Strict()]  # JSON integers are numbers too; "1.5" is not
+    if dtype.startswith("bool"):
+        return Annotated[bool, Strict()]
+    return str  # numbers are taken as their text (the row config), the schema checks the rest
+
+
+def _row_model() -> tuple[type[BaseModel], dict[str, str]]:
+    """A pydantic model of one row, and its field names -> column names.
+
+    Column names need not be Python identifiers ("Weight (kg)"): each column is a field named
+    `c<i>` whose alias is the column name, so requests and error messages use the real name.
+    """
+    fields: dict[str, Any] = {}
+    columns: dict[str, str] = {}
+    for i, (name, column) in enumerate(REQUEST_SCHEMA.columns.items()):
+        value = _value_type(column)
+        if column.nullable or name not in FEATURES:
+            value = value | None
+        default = ... if name in FEATURES else None  # features must be sent, even as null
+        fields[f"c{i}"] = (value, Field(default, alias=name))
+        columns[f"c{i}"] = name
+    config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    return create_model("Row", __config__=config, **fields), columns
+
+
+Row, ROW_COLUMNS = _row_model()
+_FEATURE_FIELDS = {field for field, column in ROW_COLUMNS.items() if column in FEATURES}
+
+
+class PredictRequest(BaseModel):
+    """A batch of rows to predict, each a JSON object keyed by column name."""
+
+    model_config = ConfigDict(extra="forbid")
+    rows: list[Row] = Field(min_length=1, max_length=MAX_ROWS)  # type: ignore[valid-type]
+
+
+def rows_frame(rows: list[BaseModel]) -> pd.DataFrame:
+    """The rows as a frame: every feature, plus the other columns any row sent."""
+    records = [
+        {ROW_COLUMNS[field]: getattr(row, field) for field in row.model_fields_set | _FEATURE_FIELDS}
+        for row in rows
+    ]
+    sent = {column for record in records for column in record}
+    order = [column for column in REQUEST_SCHEMA.columns if column in sent]
+    return pd.DataFrame.from_records(records, columns=order)
+
+
+# ---------------------------------------------------------------------- problems (422)
 
 
 def _plain(value: Any) -> Any:
@@ -53,33 +148,177 @@ def _plain(value: Any) -> Any:
     value = value.item() if hasattr(value, "item") else value
     if isinstance(value, float) and not math.isfinite(value):
         return None if math.isnan(value) else str(value)
-    return value
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
 
 
-def schema_errors(error: pa.errors.SchemaErrors) -> list[dict[str, Any]]:
-    """One entry per failing value: column, check, the value (or missing column) and row."""
-    errors = []
-    for column, check, case, row in error.failure_cases[
-        ["column", "check", "failure_case", "index"]
-    ].itertuples(index=False):
-        missing = check == "column_in_dataframe"  # pandera puts the column in failure_case
-        errors.append(
-            {
-                "column": _plain(case if missing else column),
-                "check": str(check),
-                "failure_case": _plain(case),
-                "row": _plain(row),
-            }
+def _problem(row: Any, column: Any, check: str, value: Any, message: str) -> dict[str, Any]:
+    return {"row": row, "column": column, "check": check, "value": value, "message": message}
+
+
+def request_problems(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """pydantic's errors as problems: (body, rows, <row>, <column>) locations become fields."""
+    problems = []
+    for error in errors:
+        loc = [part for part in error.get("loc", ()) if part != "body"]
+        check = str(error.get("type", "invalid"))
+        message = str(error.get("msg", "invalid"))
+        if check == "json_invalid":
+            reason = (error.get("ctx") or {}).get("error", "")
+            message = f"the body is not valid JSON ({reason} at character {loc[0] if loc else 0})"
+            problems.append(_problem(None, None, check, None, message))
+        elif len(loc) == 3 and loc[0] == "rows":
+            value = None if check == "missing" else _plain(error.get("input"))
+            message = f"row {loc[1]}, column {loc[2]!r}: {message}"
+            problems.append(_problem(loc[1], str(loc[2]), check, value, message))
+        else:
+            where = ".".join(str(part) for part in loc) or "body"
+            if isinstance(error.get("input"), bytes):  # not parsed: not declared as JSON
+                message = "not read as JSON; send it with Content-Type: application/json"
+            elif check in ("missing", "model_attributes_type") and len(loc) < 2:
+                message += ' (expected {"rows": [{"<column>": value, ...}, ...]})'
+            row = loc[1] if len(loc) == 2 and loc[0] == "rows" else None
+            problems.append(_problem(row, None, check, None, f"{where}: {message}"))
+    return problems
+
+
+def schema_problems(error: pa.errors.SchemaErrors) -> list[dict[str, Any]]:
+    """pandera's failure cases as problems: one per failing value (row, column, check, value)."""
+    problems = []
+    cases = error.failure_cases[["column", "check", "failure_case", "index"]]
+    for column, check, case, index in cases.itertuples(index=False):
+        if check == "column_in_dataframe":  # pandera puts the missing column in failure_case
+            column, case = case, None
+        row = None if pd.isna(index) else int(index)
+        column = None if pd.isna(column) else str(column)
+        value = _plain(case)
+        where = f"row {row}, " if row is not None else ""
+        message = f"{where}column {column!r}: {value!r} fails {check}"
+        problems.append(_problem(row, column, str(check), value, message))
+    return problems
+
+
+def unprocessable(problems: list[dict[str, Any]], what: str) -> JSONResponse:
+    """The 422 answer: a one-line summary, then the first `MAX_ERRORS` problems."""
+    first = problems[0]["message"] if problems else ""
+    detail = f"{len(problems)} problem(s) {what}: {first}"
+    body = {"detail": detail, "errors": problems[:MAX_ERRORS]}
+    return JSONResponse(body, status_code=422)
+
+
+# ------------------------------------------------------------------------ the model
+
+
+def model_digest(model_path: Path) -> str:
+    """The SHA-256 the model must have: from `<model>.sha256` beside it (written by `train`),
+    else from the `SHA256SUMS` of a release fetched into the same folder."""
+    sums = model_path.parent / SUMS_NAME
+    if checksum_path(model_path).is_file() or not sums.is_file():
+        return expected_digest(model_path)
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.strip().partition(" ")
+        if name.strip().lstrip("*") == model_path.name and len(digest) == 64:
+            return digest
+    raise StageError(f"{sums}: lists no SHA-256 for {model_path.name}")
+
+
+def read_metrics(model_path: Path) -> dict[str, Any] | None:
+    """The model's test metrics: `metrics.json` beside it (a fetched release), else at the
+    project root (`models/`' parent, where `evaluate` writes it); None if neither exists."""
+    for path in (model_path.parent / "metrics.json", model_path.parent.parent / "metrics.json"):
+        if path.is_file():
+            try:
+                return json.loads(path.read_text(encoding="utf-8"))
+            except ValueError as err:
+                raise StageError(f"{path}: not valid JSON ({err})") from err
+    return None
+
+
+def _prediction_buckets() -> list[float]:
+    """Histogram buckets for predicted values: ten steps over the target's range in the
+    schema, or powers of ten either side of zero when the schema gives no range."""
+    target = schema.SCHEMA.columns[schema.TARGET]
+    for check in target.checks:
+        stats = check.statistics or {}
+        if check.name == "in_range":
+            low, high = float(stats["min_value"]), float(stats["max_value"])
+            if math.isfinite(low) and math.isfinite(high) and high > low:
+                steps = (low + (high - low) * i / 10 for i in range(11))
+                return sorted({float(f"{step:.4g}") for step in steps})
+    decades = [m * 10.0**e for e in range(-1, 7) for m in (1, 5)]
+    return sorted({0.0, *decades, *(-d for d in decades)})
+
+
+class Telemetry:
+    """The app's Prometheus metrics, in a registry of its own (several apps never clash)."""
+
+    def __init__(self, release: str | None, sha256: str):
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "http_requests",
+            "HTTP requests answered, by route, method and status",
+            ["path", "method", "status"],
+            registry=self.registry,
         )
-    return errors
+        self.latency = Histogram(
+            "http_request_duration_seconds",
+            "Time to answer an HTTP request, by route and method",
+            ["path", "method"],
+            registry=self.registry,
+        )
+        info = Gauge(
+            "model_info",
+            "The model being served (always 1)",
+            ["release", "sha256"],
+            registry=self.registry,
+        )
+        info.labels(release=release or "", sha256=sha256).set(1)
+        if schema.TASK == "classification":
+            self.predicted = Counter(
+                "model_predictions",
+                "Rows predicted, by predicted class",
+                ["class"],
+                registry=self.registry,
+            )
+            self.probability = Histogram(
+                "model_prediction_probability",
+                "Predicted probability of each class, per row",
+                ["class"],
+                buckets=[i / 10 for i in range(1, 11)],
+                registry=self.registry,
+            )
+        else:
+            self.predicted = Counter(
+                "model_predictions", "Rows predicted", registry=self.registry
+            )
+            self.value = Histogram(
+                "model_prediction_value",
+                "Predicted values",
+                buckets=_prediction_buckets(),
+                registry=self.registry,
+            )
+
+    def observe(self, answer: dict[str, Any]) -> None:
+        """Record the predictions of one answered request."""
+        if schema.TASK == "classification":
+            for predicted, probabilities in zip(
+                answer["predictions"], answer["probabilities"], strict=True
+            ):
+                self.predicted.labels(str(predicted)).inc()
+                for label, probability in probabilities.items():
+                    self.probability.labels(str(label)).observe(probability)
+        else:
+            self.predicted.inc(len(answer["predictions"]))
+            for value in answer["predictions"]:
+                self.value.observe(value)
 
 
-def predict(model: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Predict for `rows`; raise pandera's `SchemaErrors` if they break the schema."""
-    frame = REQUEST_SCHEMA.validate(pd.DataFrame.from_records(rows), lazy=True)
+def predict(model: Any, frame: pd.DataFrame) -> dict[str, Any]:
+    """Predictions (and class probabilities) for validated rows, as plain Python values."""
     x = features(frame)
     if schema.TASK != "classification":
-        return {"predictions": model.predict(x).tolist()}
+        return {"predictions": [_plain(v) for v in model.predict(x).tolist()]}
     proba = model.predict_proba(x)
     classes = model.classes_.tolist()
     return {
@@ -88,78 +327,121 @@ def predict(model: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-class PredictionServer(ThreadingHTTPServer):
-    """An HTTP server holding the verified model and what `/version` reports about it."""
-
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], model_path: Path):
-        self.model = load_model(model_path)
-        self.model_sha256 = expected_digest(model_path)
-        # `evaluate` writes metrics.json at the project root, the folder holding models/.
-        metrics = model_path.parent.parent / "metrics.json"
-        self.metrics = json.loads(metrics.read_bytes()) if metrics.is_file() else None
-        super().__init__(address, _Handler)
+# --------------------------------------------------------------------------- the app
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: PredictionServer
+def create_app(model_path: Path, release: str | None = None) -> FastAPI:
+    """The service for the model at `model_path`, loaded and verified now.
 
-    def do_GET(self) -> None:
-        path = urlsplit(self.path).path
-        if path == "/health":
-            self._send(200, {"status": "ok"})
-        elif path == "/version":
-            version = {"model_sha256": self.server.model_sha256, "metrics": self.server.metrics}
-            self._send(200, version)
-        else:
-            self._send(404, {"error": f"no such endpoint: GET {path}"})
-
-    def do_POST(self) -> None:
-        path = urlsplit(self.path).path
-        if path != "/predict":
-            self._send(404, {"error": f"no such endpoint: POST {path}"})
-            return
-        try:
-            self._send(200, predict(self.server.model, self._rows()))
-        except _Reject as err:
-            self._send(err.status, {"error": str(err)})
-        except pa.errors.SchemaErrors as err:
-            self._send(422, {"errors": schema_errors(err)})
-        except Exception as err:  # a bug, not bad input: answer, log it and keep serving
-            self.log_error("prediction failed: %r", err)
-            self._send(500, {"error": "prediction failed; see the server log"})
-
-    def _rows(self) -> list[dict[str, Any]]:
-        length = self.headers.get("Content-Length", "0")
-        if not (length.isascii() and length.isdigit()):
-            raise _Reject(400, "Content-Length must be a number of bytes")
-        if int(length) > MAX_BODY:
-            raise _Reject(413, f"the body is larger than {MAX_BODY:,} bytes")
-        try:
-            body = json.loads(self.rfile.read(int(length)))
-        except ValueError as err:
-            raise _Reject(400, f"the body is not valid JSON: {err}") from err
-        rows = body.get("rows") if isinstance(body, dict) else None
-        if not rows or not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise _Reject(400, 'expected {"rows": [{"column": value, ...}, ...]}, at least one row')
-        return rows
-
-    def _send(self, status: int, payload: dict[str, Any]) -> None:
-        body = json.dumps(payload, default=str).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-def make_server(model_path: Path, host: str, port: int) -> ThreadingHTTPServer:
-    """Load and verify the model, and bind the service to `host:port` (port 0: any free one).
-
-    Call `serve_forever()` on the result to serve; a bad model raises `StageError`.
+    `release` is the tag it was fetched from, if any, reported by `/version` and `/predict`.
+    A missing, tampered or untrusted model raises `StageError`.
     """
-    return PredictionServer((host, port), model_path)
+    digest = model_digest(model_path)
+    model = load_model(model_path, digest)
+    if schema.TASK == "classification" and not hasattr(model, "predict_proba"):
+        raise StageError(f"{model_path}: not a classifier, but schema.py says TASK = classification")
+    identity = {"release": release, "sha256": digest}
+    metrics = read_metrics(model_path)
+    telemetry = Telemetry(release, digest)
+
+    app = FastAPI(
+        title="{{ (cookiecutter.project_name | tojson)[1:-1] }}",
+        description=f"Predicts {schema.TARGET!r} ({schema.TASK}) from rows of the data schema.",
+        version=release or digest[:12],
+    )
+    app.state.model = model
+    app.state.identity = identity
+    app.state.telemetry = telemetry
+
+    @app.middleware("http")
+    async def count_requests(request: Request, call_next):
+        start = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            route = request.scope.get("route")
+            path = getattr(route, "path", "unmatched")  # routes, not raw paths: few labels
+            telemetry.requests.labels(path, request.method, str(status)).inc()
+            telemetry.latency.labels(path, request.method).observe(time.perf_counter() - start)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        return unprocessable(request_problems(list(error.errors())), "in the request")
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/version")
+    def version() -> dict[str, Any]:
+        return {"model": identity, "metrics": metrics}
+
+    @app.get("/metrics")
+    def prometheus() -> Response:
+        return Response(generate_latest(telemetry.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.post("/predict")
+    def predict_rows(request: PredictRequest) -> JSONResponse:
+        try:
+            frame = REQUEST_SCHEMA.validate(rows_frame(request.rows), lazy=True)
+        except pa.errors.SchemaErrors as err:
+            return unprocessable(schema_problems(err), "against the data schema")
+        answer = predict(model, frame)
+        telemetry.observe(answer)
+        return JSONResponse({**answer, "model": identity})
+
+    return app
+
+
+# ----------------------------------------------------------------------- the command
+
+
+def fetch_release(model_path: Path, release: str | None) -> str | None:
+    """Unless a model is at `model_path`, fetch `release` into its folder; return the tag.
+
+    Runs `gitops-ml fetch-model --tag <release> --dest <folder>` (needs GITHUB_TOKEN and
+    GITHUB_REPOSITORY), which verifies the files against the release's SHA256SUMS. `latest`
+    fetches the champion and returns its real tag.
+    """
+    if model_path.is_file():
+        return release
+    if not release:
+        raise StageError(
+            f"{model_path}: no such model file; train one (`dvc repro`), or set MODEL_RELEASE"
+            " (or --release) to a release tag, or latest, to fetch one"
+        )
+    command = shutil.which("gitops-ml")
+    if command is None:
+        raise StageError(
+            "gitops-ml is not installed, so the model cannot be fetched: pip install"
+            ' "gitops-ml @ git+https://github.com/{{ cookiecutter.actions_repo }}'
+            '@{{ cookiecutter.actions_ref }}#subdirectory=actions"'
+        )
+    with tempfile.TemporaryDirectory(prefix="serve-") as tmp:
+        outputs = Path(tmp) / "outputs"  # the command's step outputs; `tag` names the release
+        argv = [command, "fetch-model", "--tag", release, "--dest", str(model_path.parent)]
+        print(f"serve: {' '.join(argv[1:])}", flush=True)
+        done = subprocess.run(argv, env={**os.environ, "GITHUB_OUTPUT": str(outputs)}, check=False)
+        if done.returncode != 0:
+            raise StageError(f"gitops-ml fetch-model --tag {release} failed (see above)")
+        tag = _step_output(outputs, "tag") or release
+    if not model_path.is_file():
+        raise StageError(f"release {tag} holds no {model_path.name}")
+    return tag
+
+
+def _step_output(path: Path, name: str) -> str | None:
+    """The value of `name` in a GitHub Actions output file (`name<<delimiter` blocks)."""
+    if not path.is_file():
+        return None
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines[:-1]):
+        if line.startswith(f"{name}<<") or line.startswith(f"{name}="):
+            return line.partition("=")[2] if "<<" not in line else lines[i + 1]
+    return None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -171,23 +453,34 @@ def main(argv: list[str] | None = None) -> None:
         "--model",
         type=Path,
         default=Path(os.environ.get("MODEL_PATH") or "models/model.skops"),
-        help="the .skops model, its .sha256 beside it (default: $MODEL_PATH or %(default)s)",
+        help="the .skops model, its checksum beside it (default: $MODEL_PATH or %(default)s)",
     )
+    parser.add_argument(
+        "--release",
+        default=os.environ.get("MODEL_RELEASE") or None,
+        help="the release tag the model comes from, shown by /version (default: $MODEL_RELEASE)",
+    )
+    parser.add_argument(
+        "--fetch",
+        action="store_true",
+        help="if no model is there, fetch --release (a tag, or latest) with gitops-ml first",
+    )
+    parser.add_argument("--log-level", default="info", help="uvicorn's (default: %(default)s)")
     args = parser.parse_args(argv)
     try:
-        server = make_server(args.model, args.host, args.port)
-    except (StageError, OSError, ValueError) as err:
+        release = fetch_release(args.model, args.release) if args.fetch else args.release
+        app = create_app(args.model, release)
+    except StageError as err:
         sys.exit(f"error: {err}")
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `docker stop` ends it cleanly
-    host, port = server.server_address[:2]
-    digest = expected_digest(args.model)[:12]
-    print(f"serve: {args.model} (sha256 {digest}) on http://{host}:{port}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    except Exception as err:  # an unreadable model file: say which, in one line
+        sys.exit(f"error: {args.model}: cannot load the model ({type(err).__name__}: {err})")
+
+    import uvicorn
+
+    source = f"release {release}, " if release else ""
+    digest = app.state.identity["sha256"][:12]
+    print(f"serve: {args.model} ({source}sha256 {digest}) on http://{args.host}:{args.port}")
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,220 @@
+"""Compare current data with the training reference, column by column, using the schema.
+
+Numeric features: PSI (reference-quantile bins) and the two-sample KS test; text features: PSI
+over categories, flagging categories never seen in training; every feature: the change in its
+missing rate; optionally PSI of the model's predictions. Thresholds come from `drift:` in
+params.yaml. The statistics are in `drift_stats`; this module reads data and renders results.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import subprocess
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import requests
+
+from .drift_stats import (
+    ColumnDrift,
+    ks_2sample,
+    missing_rate_change,
+    psi_categorical,
+    psi_numeric,
+    sort_worst_first,
+    verdict,
+)
+
+DEFAULTS = {"psi_warn": 0.1, "psi_alert": 0.25, "ks_pvalue": 0.01, "missing_alert": 0.1}
+MARKER = "<!-- gitops-ml:drift-report -->"
+
+
+class DriftInputError(Exception):
+    """The data cannot be compared (unreadable, or invalid against the schema)."""
+
+
+def thresholds(params: dict[str, Any]) -> dict[str, float]:
+    """`drift:` from params.yaml over the defaults (PSI 0.1 warn / 0.25 alert)."""
+    merged = dict(DEFAULTS)
+    for key, value in (params.get("drift") or {}).items():
+        if key in DEFAULTS:
+            merged[key] = float(value)
+    return merged
+
+
+def load_schema(project: Path) -> ModuleType:
+    """The project's `schema.py` (found under src/<package>/)."""
+    candidates = sorted((project / "src").glob("*/schema.py"))
+    if not candidates:
+        raise DriftInputError(f"{project}/src/<package>/schema.py not found")
+    spec = importlib.util.spec_from_file_location("project_schema", candidates[0])
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def read_data(source: str, project: Path, schema: ModuleType):
+    """A CSV or Parquet from a path, a URL, or a DVC-tracked path (pulled first)."""
+    import pandas as pd
+
+    text = {n: "str" for n, c in schema.SCHEMA.columns.items() if str(c.dtype) == "str"}
+    if source.startswith(("http://", "https://")):
+        try:
+            response = requests.get(source, timeout=120)
+            response.raise_for_status()
+        except requests.RequestException as err:
+            raise DriftInputError(f"{source}: could not download ({err})") from err
+        payload, name = io.BytesIO(response.content), source.split("?")[0]
+    else:
+        path = Path(source) if Path(source).is_absolute() else project / source
+        if not path.exists() and Path(f"{path}.dvc").exists():
+            pulled = subprocess.run(
+                ["dvc", "pull", str(path)], cwd=project, capture_output=True, text=True
+            )
+            if pulled.returncode != 0:
+                raise DriftInputError(f"{source}: `dvc pull` failed: {pulled.stderr.strip()}")
+        if not path.is_file():
+            raise DriftInputError(f"{source}: no such file")
+        payload, name = path, path.name
+    try:
+        if name.lower().endswith((".parquet", ".pq")):
+            return pd.read_parquet(payload)
+        header = pd.read_csv(payload, nrows=0).columns
+        if hasattr(payload, "seek"):
+            payload.seek(0)
+        return pd.read_csv(payload, dtype={k: v for k, v in text.items() if k in header})
+    except (ValueError, OSError, UnicodeDecodeError) as err:
+        raise DriftInputError(f"{source}: not a readable CSV/Parquet file ({err})") from err
+
+
+def check_schema(frame, schema: ModuleType, source: str):
+    """Validate rows against the schema without the target; invalid data is not drift."""
+    import pandera.pandas as pa
+
+    scoring = schema.SCHEMA.remove_columns([schema.TARGET])
+    optional = {name: {"required": False} for name in schema.EXCLUDED_COLUMNS}
+    if optional:
+        scoring = scoring.update_columns(optional)
+    try:
+        return scoring.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases
+        lines = []
+        for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
+            examples = ", ".join(repr(v) for v in group["failure_case"].dropna().unique()[:3])
+            lines.append(f"column {column!r} check {check}: {len(group)} rows (e.g. {examples})")
+        raise DriftInputError(f"{source} does not match the schema: " + "; ".join(lines)) from err
+
+
+def compare(reference, current, schema: ModuleType, limits: dict[str, float]) -> list[ColumnDrift]:
+    """Every statistic for every feature column, worst first."""
+    rows: list[ColumnDrift] = []
+    warn, alert = limits["psi_warn"], limits["psi_alert"]
+    for column in schema.NUMERIC_FEATURES:
+        ref, cur = reference[column].astype(float), current[column].astype(float)
+        value = psi_numeric(ref.to_numpy(), cur.to_numpy())
+        rows.append(
+            ColumnDrift(column, "numeric", "psi", value, alert, verdict(value, warn, alert), "")
+        )
+        statistic, pvalue = ks_2sample(ref.to_numpy(), cur.to_numpy())
+        ks_verdict = (
+            "n/a" if pvalue != pvalue else ("warn" if pvalue < limits["ks_pvalue"] else "ok")
+        )
+        rows.append(
+            ColumnDrift(
+                column,
+                "numeric",
+                "ks",
+                statistic,
+                limits["ks_pvalue"],
+                ks_verdict,
+                f"p-value {pvalue:.3g}",
+            )
+        )
+    for column in schema.CATEGORICAL_FEATURES:
+        value, new = psi_categorical(reference[column], current[column])
+        level = verdict(value, warn, alert)
+        if new and level == "ok":
+            level = "warn"
+        detail = (
+            f"new categories: {', '.join(new[:5])}" + (" …" if len(new) > 5 else "") if new else ""
+        )
+        rows.append(ColumnDrift(column, "categorical", "psi", value, alert, level, detail))
+    for column in schema.NUMERIC_FEATURES + schema.CATEGORICAL_FEATURES:
+        before, after, change = missing_rate_change(reference[column], current[column])
+        level = "alert" if abs(change) >= limits["missing_alert"] else "ok"
+        detail = f"missing {before:.1%} → {after:.1%}"
+        rows.append(
+            ColumnDrift(
+                column,
+                "missing",
+                "missing_rate_change",
+                change,
+                limits["missing_alert"],
+                level,
+                detail,
+            )
+        )
+    return sort_worst_first(rows)
+
+
+def prediction_drift(
+    model_path: Path, reference, current, schema: ModuleType, limits: dict
+) -> ColumnDrift:
+    """PSI of the model's predictions (positive-class probability, or the predicted value)."""
+    sys.path.insert(0, str(model_path.parents[1] / "src"))
+    package = Path(schema.__file__).parent.name
+    model_io = importlib.import_module(f"{package}.model_io")
+    model = model_io.load_model(model_path)
+    columns = schema.NUMERIC_FEATURES + schema.CATEGORICAL_FEATURES
+
+    def scores(frame):
+        x = frame[columns]
+        return (
+            model.predict_proba(x)[:, -1] if schema.TASK == "classification" else model.predict(x)
+        )
+
+    value = psi_numeric(scores(reference), scores(current))
+    level = verdict(value, limits["psi_warn"], limits["psi_alert"])
+    return ColumnDrift(
+        "(model predictions)", "prediction", "psi", value, limits["psi_alert"], level, ""
+    )
+
+
+def render(rows: list[ColumnDrift], reference: str, current: str, status: str) -> str:
+    """The markdown report: a verdict line and one table row per statistic, worst first."""
+    icons = {"alert": "🔴 alert", "warn": "🟡 warn", "ok": "🟢 ok", "n/a": "⚪ n/a"}
+    lines = [
+        MARKER,
+        f"## Data drift: {status}",
+        "",
+        f"Reference `{reference}` · current `{current}`.",
+        "",
+        "| column | statistic | value | threshold | verdict | detail |",
+        "|---|---|---:|---:|---|---|",
+    ]
+    for row in rows:
+        value = "—" if row.value != row.value else f"{row.value:.4f}"
+        cells = [row.column, row.statistic, value, f"{row.threshold:g}", icons[row.verdict]]
+        lines.append("| " + " | ".join([*cells, row.detail]) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def overall(rows: list[ColumnDrift]) -> str:
+    """`drift` if any statistic alerts, else `no drift`."""
+    return "drift" if any(r.verdict == "alert" for r in rows) else "no drift"
+
+
+def as_json(rows: list[ColumnDrift], status: str, reference: str, current: str) -> dict[str, Any]:
+    """The machine-readable report (reports/drift.json)."""
+    return {
+        "status": status,
+        "reference": reference,
+        "current": current,
+        "columns": [{k: (None if v != v else v) for k, v in asdict(r).items()} for r in rows],
+    }
