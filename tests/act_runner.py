@@ -90,12 +90,14 @@ def run_act(
     token: str,
     work: Path,
     actions_ref: str = "your-org/cookiecutter-gitops-ml@v1",
+    workflow: str | None = None,
     timeout: float = 900,
 ) -> ActRun:
-    """Run the workflow for `event` (`push` or `pull_request`) of `project` under act."""
+    """Run a workflow of `project` under act: `push` and `pull_request` run train.yml and
+    pull-request.yml; `workflow_dispatch` runs `workflow`."""
     if not (WHEELHOUSE.is_dir() and any(WHEELHOUSE.glob("setuptools-*.whl"))):
         raise RuntimeError(f"{WHEELHOUSE} lacks setuptools: run `python3 tasks.py test` to set up")
-    workflow = {"push": "train.yml", "pull_request": "pull-request.yml"}[event]
+    workflow = workflow or {"push": "train.yml", "pull_request": "pull-request.yml"}[event]
     work.mkdir(parents=True, exist_ok=True)
     event_path = work / f"{event}-event.json"
     event_path.write_text(json.dumps(payload))

@@ -321,9 +321,9 @@ def cmd_drift(args: argparse.Namespace, ctx: Context) -> int:
 
     project = args.project
     params = read_yaml(project / PARAMS) or {}
-    limits = drift.thresholds(params)
     reference_source = args.reference or params.get("data", {}).get("raw", "")
     try:
+        limits = drift.thresholds(params)
         schema = drift.load_schema(project)
         reference = drift.check_schema(
             drift.read_data(reference_source, project, schema), schema, reference_source
@@ -446,7 +446,11 @@ def parser() -> argparse.ArgumentParser:
         "--no-issue", dest="issue", action="store_false", help="never open or update an issue"
     )
     drift.add_argument(
-        "--retrain", action="store_true", help="on drift, dispatch the train workflow"
+        "--retrain-if",
+        dest="retrain",
+        type=lambda v: v.strip().lower() in ("true", "yes", "1"),
+        default=False,
+        help="true: on drift, dispatch the train workflow",
     )
     drift.add_argument("--workflow", default="train.yml", help="workflow to dispatch on drift")
     return top

@@ -132,7 +132,11 @@ class PredictRequest(BaseModel):
 def rows_frame(rows: list[BaseModel]) -> pd.DataFrame:
     """The rows as a frame: every feature, plus the other columns any row sent."""
     records = [
-        {ROW_COLUMNS[field]: getattr(row, field) for field in row.model_fields_set | _FEATURE_FIELDS}
+        {
+            c: getattr(row, f)
+            for f, c in ROW_COLUMNS.items()
+            if f in row.model_fields_set or f in _FEATURE_FIELDS
+        }
         for row in rows
     ]
     sent = {column for record in records for column in record}
@@ -289,9 +293,7 @@ class Telemetry:
                 registry=self.registry,
             )
         else:
-            self.predicted = Counter(
-                "model_predictions", "Rows predicted", registry=self.registry
-            )
+            self.predicted = Counter("model_predictions", "Rows predicted", registry=self.registry)
             self.value = Histogram(
                 "model_prediction_value",
                 "Predicted values",
@@ -336,10 +338,17 @@ def create_app(model_path: Path, release: str | None = None) -> FastAPI:
     `release` is the tag it was fetched from, if any, reported by `/version` and `/predict`.
     A missing, tampered or untrusted model raises `StageError`.
     """
+    if not model_path.is_file():
+        raise StageError(
+            f"{model_path}: no such model file (train it with `dvc repro`, or fetch a release"
+            " with `gitops-ml fetch-model` or `serve --fetch --release <tag>`)"
+        )
     digest = model_digest(model_path)
     model = load_model(model_path, digest)
     if schema.TASK == "classification" and not hasattr(model, "predict_proba"):
-        raise StageError(f"{model_path}: not a classifier, but schema.py says TASK = classification")
+        raise StageError(
+            f"{model_path}: not a classifier, but schema.py says TASK = classification"
+        )
     identity = {"release": release, "sha256": digest}
     metrics = read_metrics(model_path)
     telemetry = Telemetry(release, digest)
@@ -438,9 +447,11 @@ def _step_output(path: Path, name: str) -> str | None:
     if not path.is_file():
         return None
     lines = path.read_text(encoding="utf-8").splitlines()
-    for i, line in enumerate(lines[:-1]):
-        if line.startswith(f"{name}<<") or line.startswith(f"{name}="):
-            return line.partition("=")[2] if "<<" not in line else lines[i + 1]
+    for i, line in enumerate(lines):
+        if line.startswith(f"{name}="):
+            return line.partition("=")[2]
+        if line.startswith(f"{name}<<") and i + 1 < len(lines):
+            return lines[i + 1]
     return None
 
 
@@ -479,7 +490,8 @@ def main(argv: list[str] | None = None) -> None:
 
     source = f"release {release}, " if release else ""
     digest = app.state.identity["sha256"][:12]
-    print(f"serve: {args.model} ({source}sha256 {digest}) on http://{args.host}:{args.port}")
+    where = f"http://{args.host}:{args.port}"
+    print(f"serve: {args.model} ({source}sha256 {digest}) on {where}", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
 
 

@@ -1,0 +1,113 @@
+"""`gitops-ml drift` on a baked project against the GitHub stand-in: one issue, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import bake
+from github_standin import GitHubStandIn
+from gitops_ml import cli
+from make_churn_data import generate
+
+TOKEN = "ghs_test_write_token"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    return bake(tmp_path_factory.mktemp("drift"))
+
+
+def current_data(project: Path, name: str, *, shift: float = 0.0, new_contract: float = 0.0) -> str:
+    """Fresh churn-like data (another seed); optionally shifted or with a new category."""
+    frame = generate(3000, seed=7)
+    charges = frame["monthly_charges"]
+    frame["monthly_charges"] = (charges + shift * charges.std()).round(2)
+    if new_contract:
+        rng = np.random.default_rng(3)
+        contract = frame["contract"].astype(str)
+        contract[rng.random(len(frame)) < new_contract] = "three-year"
+        frame["contract"] = contract
+    path = project / "data" / "current" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.drop(columns=["churned"]).to_csv(path, index=False)
+    return f"data/current/{name}"
+
+
+@pytest.fixture
+def github(monkeypatch, tmp_path):
+    with GitHubStandIn(token=TOKEN) as standin:
+        for key, value in {
+            "GITHUB_TOKEN": TOKEN,
+            "GITHUB_REPOSITORY": "acme/churn-model",
+            "GITHUB_API_URL": standin.base_url,
+            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        }.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.delenv("GITHUB_EVENT_PATH", raising=False)
+        monkeypatch.delenv("GITHUB_OUTPUT", raising=False)
+        yield standin
+        standin.assert_contract()
+
+
+def drift(project: Path, current: str, *extra: str) -> int:
+    return cli.main(["drift", "--project", str(project), "--current", current, *extra])
+
+
+def test_same_distribution_is_no_drift_and_opens_nothing(project, github):
+    assert drift(project, current_data(project, "same.csv")) == 0
+    report = json.loads((project / "reports" / "drift.json").read_text())
+    assert report["status"] == "no drift"
+    psi = {r["column"]: r["value"] for r in report["columns"] if r["statistic"] == "psi"}
+    assert set(psi) == {
+        "tenure_months", "monthly_charges", "total_charges", "support_calls", "age",
+        "contract", "internet_service", "payment_method", "paperless_billing", "region",
+    }  # fmt: skip
+    assert max(psi.values()) < 0.1
+    assert github.issues == [] and github.dispatches == []
+
+
+def test_drift_opens_one_issue_then_updates_it_and_retrains(project, github, tmp_path):
+    current = current_data(project, "shifted.csv", shift=1.0, new_contract=0.3)
+    assert drift(project, current, "--retrain-if", "true") == 1
+    report = json.loads((project / "reports" / "drift.json").read_text())
+    worst = report["columns"][0]
+    assert worst["verdict"] == "alert" and worst["column"] in ("monthly_charges", "contract")
+    contract = next(
+        r for r in report["columns"] if r["column"] == "contract" and r["statistic"] == "psi"
+    )
+    assert "new categories: three-year" in contract["detail"]
+    [issue] = github.issues
+    assert issue["title"] == "Data drift detected" and [lb["name"] for lb in issue["labels"]] == [
+        "drift"
+    ]
+    assert "| monthly_charges | psi |" in issue["body"]
+    assert len(github.dispatches) == 1 and github.dispatches[0]["ref"] == "main"
+
+    assert drift(project, current) == 1  # again, without retraining
+    assert len(github.issues) == 1
+    [comment] = github.comments(issue["number"])
+    assert "## Data drift: drift" in comment["body"]
+    assert drift(project, current) == 1
+    assert len(github.comments(issue["number"])) == 1 and len(github.dispatches) == 1
+    summary = Path(tmp_path / "summary.md").read_text()
+    assert summary.index("🔴 alert") < summary.index("🟢 ok")  # worst first
+
+
+def test_schema_invalid_data_is_reported_not_drift(project, github):
+    path = project / "data" / "current" / "broken.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("tenure_months,contract\nmany,one-year\n")
+    assert drift(project, "data/current/broken.csv") == 2
+    summary = Path(github_summary()).read_text()
+    assert "Drift could not be checked" in summary and "column_in_dataframe" in summary
+    assert "coerce_dtype('int64')" in summary
+    assert github.issues == []
+
+
+def github_summary() -> str:
+    import os
+
+    return os.environ["GITHUB_STEP_SUMMARY"]
