@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -120,3 +121,56 @@ def test_make_gate_and_report_run_the_toolkit_locally(default_project):
     report = make(default_project, "report").stdout
     assert "## Model report: ✅ gate passed" in report
     assert "| roc_auc ↑ |" in report
+
+
+def test_predict_scores_with_a_release_and_refuses_a_tampered_one(default_project, tmp_path):
+    import pandas as pd
+    from github_standin import GitHubStandIn
+    from gitops_ml.checksums import render_sums
+
+    incoming = tmp_path / "incoming.csv"
+    raw = pd.read_csv(default_project / "data/raw/churn.csv")
+    raw.drop(columns=["churned"]).head(700).to_csv(incoming, index=False)
+    names = {"model.skops": "models/model.skops", "metrics.json": "metrics.json"}
+    contents = {name: (default_project / path).read_bytes() for name, path in names.items()}
+    sums = render_sums({n: hashlib.sha256(c).hexdigest() for n, c in contents.items()}).encode()
+    with GitHubStandIn(token="t0ken") as github:
+        github.add_release("model-20261101-good000", {**contents, "SHA256SUMS": sums})
+        env = {"GITHUB_TOKEN": "t0ken", "GITHUB_REPOSITORY": "acme/churn-model"}
+        env["GITHUB_API_URL"] = github.base_url
+        scored = tmp_path / "scored.parquet"
+        predict = ["python", "-m", "churn_model.predict", incoming, "-o", scored]
+        run(default_project, *predict, "--release", "latest", "--chunk-rows", "250", env_extra=env)
+        frame = pd.read_parquet(scored)
+        assert len(frame) == 700 and set(frame["model_release"]) == {"model-20261101-good000"}
+        assert list(frame.columns[-4:]) == [
+            "prediction",
+            "probability_no",
+            "probability_yes",
+            "model_release",
+        ]
+
+        evil = {
+            **contents,
+            "model.skops": contents["model.skops"] + b"tampered",
+            "SHA256SUMS": sums,
+        }
+        github.add_release("model-20261102-evil000", evil, make_latest="false")
+        refused = tmp_path / "refused.csv"
+        result = run(
+            default_project,
+            "python",
+            "-m",
+            "churn_model.predict",
+            incoming,
+            "-o",
+            refused,
+            "--release",
+            "model-20261102-evil000",
+            check=False,
+            env_extra=env,
+        )
+        assert result.returncode == 1
+        assert "checksum mismatch: model.skops" in result.stderr
+        assert not refused.exists()
+        github.assert_contract()

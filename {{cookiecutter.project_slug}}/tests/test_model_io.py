@@ -38,3 +38,21 @@ def test_pickle_is_refused_even_with_a_matching_checksum(tmp_path):
     checksum_path(path).write_text(f"{save_digest}  model.skops\n")
     with pytest.raises(StageError, match="not a skops file"):
         load_model(path)
+
+
+class Sneaky:
+    """A type no project trusts; loading it would call __setstate__."""
+
+    calls: list = []
+
+    def __setstate__(self, state):
+        Sneaky.calls.append(state)
+
+
+def test_a_skops_file_with_an_untrusted_type_is_refused_before_loading(tmp_path):
+    path = tmp_path / "model.skops"
+    save_model({"model": Sneaky()}, path)
+    with pytest.raises(StageError, match="holds types this project does not trust") as caught:
+        load_model(path)
+    assert "Sneaky" in str(caught.value)
+    assert Sneaky.calls == []

@@ -50,7 +50,9 @@ def fetch_release(tag: str) -> tuple[Path, str, str]:
     except FileNotFoundError as err:
         raise StageError("gitops-ml is not installed: `make toolkit`, or pass --model") from err
     if result.returncode != 0:
-        raise StageError(result.stderr.strip() or f"gitops-ml fetch-model exited {result.returncode}")
+        raise StageError(
+            result.stderr.strip() or f"gitops-ml fetch-model exited {result.returncode}"
+        )
     released = result.stdout.split(":", 1)[0].strip()
     sums = (destination / "SHA256SUMS").read_text(encoding="utf-8")
     digest = next(line.split()[0] for line in sums.splitlines() if line.endswith("model.skops"))
@@ -101,7 +103,9 @@ def score(model, chunk: pd.DataFrame, release: str, offset: int, source: Path) -
     return out
 
 
-def predict(source: Path, output: Path, model_path: Path, digest: str | None, release: str, rows: int) -> int:
+def predict(
+    source: Path, output: Path, model_path: Path, digest: str | None, release: str, rows: int
+) -> int:
     """Score `source` into `output`; return the number of rows scored."""
     model = load_model(model_path, digest)
     suffix = output.suffix.lower()
@@ -142,9 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     """The `predict` command."""
     parser = argparse.ArgumentParser(prog="predict", description=__doc__.split("\n\n")[0])
     parser.add_argument("input", type=Path, help="CSV or Parquet file to score")
-    parser.add_argument("-o", "--output", type=Path, help="output file (default: <input>.predictions.csv)")
+    parser.add_argument(
+        "-o", "--output", type=Path, help="output file (default: <input>.predictions.csv)"
+    )
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--model", type=Path, default=Path("models/model.skops"), help="local model")
+    source.add_argument(
+        "--model", type=Path, default=Path("models/model.skops"), help="local model"
+    )
     source.add_argument("--release", help="release tag to score with, or `latest` (the champion)")
     parser.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help="rows per chunk")
     args = parser.parse_args(argv)
@@ -154,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
             model_path, digest, release = fetch_release(args.release)
         else:
             model_path, digest = args.model, None
-            release = f"local:{expected_digest(model_path)[:12]}" if model_path.is_file() else "local"
+            release = (
+                f"local:{expected_digest(model_path)[:12]}" if model_path.is_file() else "local"
+            )
         rows = predict(args.input, output, model_path, digest, release, args.chunk_rows)
     except StageError as err:
         print(f"predict: error: {err}", file=sys.stderr)
