@@ -155,11 +155,11 @@ def test_version_gives_the_release_and_digest(service, model_path):
 
 
 def test_version_gives_the_project_metrics(model_path):
-    metrics = {"score": 0.5}
+    metrics = {"score": 0.5, "undefined": float("nan")}
     (model_path.parent.parent / "metrics.json").write_text(json.dumps(metrics))
     with running(create_app(model_path)) as url:
         status, answer = call(f"{url}/version")
-    assert status == 200 and answer["metrics"] == metrics
+    assert status == 200 and answer["metrics"] == {"score": 0.5, "undefined": None}
     assert answer["model"]["release"] is None
 
 
@@ -204,6 +204,12 @@ def test_the_columns_the_model_does_not_use_are_optional(service, labelled):
     assert len(answer["predictions"]) == 2
 
 
+def test_the_same_row_twice_is_predicted_twice(service, labelled):
+    status, answer = predict(service, rows_of(labelled.head(2)) * 2)
+    assert status == 200, answer
+    assert answer["predictions"][:2] == answer["predictions"][2:]
+
+
 def test_gaps_are_predicted_where_the_schema_allows_them(service, labelled):
     nullable = [c for c in FEATURES if schema.SCHEMA.columns[c].nullable]
     if not nullable:
@@ -239,6 +245,17 @@ def test_a_wrong_type_is_refused_naming_the_field(service, labelled):
     status, answer = predict(service, rows)
     assert status == 422, answer
     assert [(e["row"], e["value"]) for e in named(answer, column)] == [(1, value)], answer
+
+
+def test_a_number_must_be_finite(service, labelled):
+    if not schema.NUMERIC_FEATURES:
+        pytest.skip("no numeric feature")
+    column = schema.NUMERIC_FEATURES[-1]
+    rows = rows_of(labelled.head(2))
+    rows[1][column] = float("inf")  # json.dumps writes Infinity, as some clients do
+    status, answer = predict(service, rows)
+    assert status == 422, answer
+    assert [e["row"] for e in named(answer, column)] == [1], answer
 
 
 def test_a_category_the_schema_does_not_allow_is_refused(service, labelled):

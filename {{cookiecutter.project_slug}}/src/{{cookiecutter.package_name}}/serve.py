@@ -53,7 +53,15 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, create_model
+from pydantic import (
+    AllowInfNan,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    create_model,
+)
 
 from . import schema
 from .features import features
@@ -72,9 +80,11 @@ SUMS_NAME = "SHA256SUMS"
 FEATURES = schema.NUMERIC_FEATURES + schema.CATEGORICAL_FEATURES
 _NO_TARGET = schema.SCHEMA.remove_columns([schema.TARGET])
 REQUEST_SCHEMA = _NO_TARGET.update_columns(
-    {name: {"required": False} for name in _NO_TARGET.columns if name not in FEATURES}
+    {name: {"required": name in FEATURES, "unique": False} for name in _NO_TARGET.columns}
 )
-"""The schema without the target; the columns the model does not use are checked only if sent."""
+"""The schema without the target, checking each row on its own: the columns the model does not
+use are checked only if sent, and no column must be unique (the same customer may be scored
+twice in one request; uniqueness is a property of the training data)."""
 
 
 # ------------------------------------------------------------------- the request model
@@ -93,7 +103,8 @@ def _value_type(column: pa.Column) -> Any:
     if dtype.startswith(("int", "uint")):
         return Annotated[int, BeforeValidator(_whole_number), Strict()]
     if dtype.startswith("float"):
-        return Annotated[float, Strict()]  # JSON integers are numbers too; "1.5" is not
+        # JSON integers are numbers too; "1.5" is not, nor NaN or Infinity (a gap is null).
+        return Annotated[float, Strict(), AllowInfNan(False)]
     if dtype.startswith("bool"):
         return Annotated[bool, Strict()]
     return str  # numbers are taken as their text (the row config), the schema checks the rest
@@ -148,10 +159,15 @@ def rows_frame(rows: list[BaseModel]) -> pd.DataFrame:
 
 
 def _plain(value: Any) -> Any:
-    """`value` ready for JSON: numpy scalars unwrapped, NaN as null, infinities as text."""
+    """`value` ready for strict JSON: numpy scalars unwrapped, NaN as null, infinities as text,
+    containers recursively, anything else as its text."""
     value = value.item() if hasattr(value, "item") else value
     if isinstance(value, float) and not math.isfinite(value):
         return None if math.isnan(value) else str(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
@@ -350,11 +366,11 @@ def create_app(model_path: Path, release: str | None = None) -> FastAPI:
             f"{model_path}: not a classifier, but schema.py says TASK = classification"
         )
     identity = {"release": release, "sha256": digest}
-    metrics = read_metrics(model_path)
+    metrics = _plain(read_metrics(model_path))
     telemetry = Telemetry(release, digest)
 
     app = FastAPI(
-        title="{{ (cookiecutter.project_name | tojson)[1:-1] }}",
+        title="{{ cookiecutter.project_slug }}",
         description=f"Predicts {schema.TARGET!r} ({schema.TASK}) from rows of the data schema.",
         version=release or digest[:12],
     )
