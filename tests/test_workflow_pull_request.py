@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from act_runner import pull_request_event, run_act
+from act_runner import ActRun, pull_request_event, run_act
 from conftest import bake, commit_all, make, run
 from github_standin import GitHubStandIn
 from gitops_ml.checksums import render_sums
@@ -50,6 +50,16 @@ def set_trees(project: Path, trees: int) -> None:
     params.write_text(re.sub(r"n_estimators: \d+", f"n_estimators: {trees}", params.read_text()))
 
 
+def pull_request(
+    project: Path, number: int, head: str, base: str, github, tmp_path: Path, token: str = TOKEN
+) -> ActRun:
+    """Run the pull-request workflow for pull request `number` under act."""
+    event = pull_request_event(number, head, base)
+    return run_act(
+        project, "pull_request", event, api_url=github.base_url, token=token, work=tmp_path / "act"
+    )
+
+
 def our_comments(github: GitHubStandIn, number: int) -> list[dict]:
     return [c for c in github.comments(number) if c["user"]["login"] == BOT and MARKER in c["body"]]
 
@@ -70,14 +80,7 @@ def test_pull_request_gets_one_comment_updated_with_new_numbers(tmp_path, github
     run(project, "git", "checkout", "-q", "-b", "fewer-trees")
     set_trees(project, 40)
     head = commit_all(project, "Fewer trees")
-    first = run_act(
-        project,
-        "pull_request",
-        pull_request_event(7, head, base),
-        api_url=github.base_url,
-        token=TOKEN,
-        work=tmp_path / "act",
-    )
+    first = pull_request(project, 7, head, base, github, tmp_path, TOKEN)
     assert first.succeeded, first.log[-3000:]
     [comment] = our_comments(github, 7)
     body = comment["body"]
@@ -92,14 +95,7 @@ def test_pull_request_gets_one_comment_updated_with_new_numbers(tmp_path, github
 
     set_trees(project, 300)
     head = commit_all(project, "More trees")
-    second = run_act(
-        project,
-        "pull_request",
-        pull_request_event(7, head, base),
-        api_url=github.base_url,
-        token=TOKEN,
-        work=tmp_path / "act",
-    )
+    second = pull_request(project, 7, head, base, github, tmp_path, TOKEN)
     assert second.succeeded, second.log[-3000:]
     [updated] = our_comments(github, 7)
     assert updated["id"] == comment["id"]
@@ -117,14 +113,7 @@ def test_a_fork_read_only_token_passes_with_the_report_in_the_summary(tmp_path, 
     run(project, "git", "checkout", "-q", "-b", "from-a-fork")
     set_trees(project, 50)
     head = commit_all(project, "A contributor's change")
-    result = run_act(
-        project,
-        "pull_request",
-        pull_request_event(9, head, base),
-        api_url=github.base_url,
-        token=READ_ONLY,
-        work=tmp_path / "act",
-    )
+    result = pull_request(project, 9, head, base, github, tmp_path, READ_ONLY)
     assert result.succeeded, result.log[-3000:]
     assert github.comments(9) == []
     summary = result.summaries()

@@ -8,9 +8,10 @@ stand-in (which validates every request and response against GitHub's OpenAPI de
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pytest
-from act_runner import push_event, run_act
+from act_runner import ActRun, push_event, run_act
 from conftest import bake, commit_all, make, run
 from github_standin import Fault, GitHubStandIn
 from gitops_ml.checksums import parse_sums
@@ -46,6 +47,18 @@ def _release_is_complete(github: GitHubStandIn) -> dict:
     return release
 
 
+def push(project: Path, sha: str, github: GitHubStandIn, tmp_path: Path) -> ActRun:
+    """Run the push workflow for `sha` under act."""
+    return run_act(
+        project,
+        "push",
+        push_event(sha),
+        api_url=github.base_url,
+        token=TOKEN,
+        work=tmp_path / "act",
+    )
+
+
 def _writes(github: GitHubStandIn, since: int = 0) -> list:
     return [r for r in github.requests[since:] if r.method in ("POST", "PATCH", "DELETE")]
 
@@ -55,14 +68,7 @@ def test_push_publishes_a_release_and_a_rerun_restores_without_duplicating(tmp_p
     commit_all(project)
     make(project, "repro")  # as its user would: train locally, commit dvc.lock and metrics
     sha = commit_all(project, "Train the first model")
-    first = run_act(
-        project,
-        "push",
-        push_event(sha),
-        api_url=github.base_url,
-        token=TOKEN,
-        work=tmp_path / "act",
-    )
+    first = push(project, sha, github, tmp_path)
     assert first.succeeded, first.log[-3000:]
     release = _release_is_complete(github)
     assert release["tag_name"].startswith("model-") and release["tag_name"].endswith(sha[:7])
@@ -101,14 +107,7 @@ def test_push_publishes_a_release_and_a_rerun_restores_without_duplicating(tmp_p
     assert loaded.stdout.strip() == "Pipeline"
 
     before = len(github.requests)
-    second = run_act(
-        project,
-        "push",
-        push_event(sha),
-        api_url=github.base_url,
-        token=TOKEN,
-        work=tmp_path / "act",
-    )
+    second = push(project, sha, github, tmp_path)
     assert second.succeeded, second.log[-3000:]
     assert second.outputs("setup")["cache-hit"] == "true"
     assert "Running stage" not in second.log  # a warm cache restores instead of retraining
@@ -123,14 +122,7 @@ def test_an_impossible_threshold_fails_the_job_and_publishes_nothing(tmp_path, g
     params = project / "params.yaml"
     params.write_text(params.read_text().replace("min: 0.75", "min: 0.999"))
     sha = commit_all(project)
-    result = run_act(
-        project,
-        "push",
-        push_event(sha),
-        api_url=github.base_url,
-        token=TOKEN,
-        work=tmp_path / "act",
-    )
+    result = push(project, sha, github, tmp_path)
     assert not result.succeeded
     assert github.releases == []
     assert github.count("POST", r"/releases") == 0
@@ -146,27 +138,13 @@ def test_a_publish_dropped_mid_upload_is_completed_by_a_rerun(tmp_path, github):
     # The model upload drops half-way (leaving a `starter` asset), then the retry is refused.
     github.inject("POST", r"/assets\?name=model\.skops", Fault.drop())
     github.inject("POST", r"/assets\?name=model\.skops", Fault.status(403))
-    first = run_act(
-        project,
-        "push",
-        push_event(sha),
-        api_url=github.base_url,
-        token=TOKEN,
-        work=tmp_path / "act",
-    )
+    first = push(project, sha, github, tmp_path)
     assert not first.succeeded
     assert "upload asset model.skops failed: HTTP 403" in first.log
     assert len(github.releases) == 1 and github.releases[0]["draft"]
     assert github.latest_release is None
 
-    second = run_act(
-        project,
-        "push",
-        push_event(sha),
-        api_url=github.base_url,
-        token=TOKEN,
-        work=tmp_path / "act",
-    )
+    second = push(project, sha, github, tmp_path)
     assert second.succeeded, second.log[-3000:]
     _release_is_complete(github)
     assert github.count("POST", r"/releases$") == 1
