@@ -111,3 +111,38 @@ def github_summary() -> str:
     import os
 
     return os.environ["GITHUB_STEP_SUMMARY"]
+
+
+def test_current_data_from_a_url(project, github):
+    import functools
+    import http.server
+    import threading
+
+    current_data(project, "served.csv", shift=1.0)
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(project / "data" / "current")
+    )
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/served.csv"
+        assert drift(project, url, "--no-issue") == 1
+        assert drift(project, url.replace("served", "missing"), "--no-issue") == 2
+    finally:
+        server.shutdown()
+    report = json.loads((project / "reports" / "drift.json").read_text())
+    assert report["current"] == url and report["status"] == "drift"
+
+
+def test_current_data_from_a_dvc_tracked_path(tmp_path, github):
+    from conftest import commit_all, run
+
+    project = bake(tmp_path, dvc_remote="local")
+    current = current_data(project, "tracked.csv")
+    run(project, "dvc", "add", current)
+    run(project, "dvc", "push", current)
+    commit_all(project)
+    (project / current).unlink()
+    run(project, "rm", "-rf", ".dvc/cache")
+    assert drift(project, current, "--no-issue") == 0
+    assert (project / current).is_file()

@@ -175,3 +175,27 @@ def test_predict_scores_with_a_release_and_refuses_a_tampered_one(default_projec
         assert "checksum mismatch: model.skops" in result.stderr
         assert not refused.exists()
         github.assert_contract()
+
+
+def test_drift_of_the_model_predictions(default_project, tmp_path):
+    import pandas as pd
+
+    current = tmp_path / "current.csv"
+    frame = pd.read_csv(default_project / "data/raw/churn.csv").drop(columns=["churned"])
+    frame["tenure_months"] = (frame["tenure_months"] // 4).astype(int)  # far newer customers
+    frame.to_csv(current, index=False)
+    result = run(
+        default_project,
+        "gitops-ml",
+        "drift",
+        "--current",
+        current,
+        "--model",
+        "models/model.skops",
+        "--no-issue",
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    report = json.loads((default_project / "reports/drift.json").read_text())
+    predictions = next(r for r in report["columns"] if r["kind"] == "prediction")
+    assert predictions["statistic"] == "psi" and predictions["value"] > 0.1

@@ -38,6 +38,7 @@ from .project import (
     ProjectError,
     commit_date,
     data_hashes,
+    dvc,
     file_at,
     flatten,
     parse_yaml,
@@ -102,18 +103,18 @@ def cmd_pull(args: argparse.Namespace, ctx: Context) -> int:
     action restores), so a pipeline whose dvc.lock is unchanged has nothing to rerun.
     """
     remotes = subprocess.run(
-        ["dvc", "remote", "list"], cwd=args.project, capture_output=True, text=True
+        dvc("remote", "list"), cwd=args.project, capture_output=True, text=True
     )
     if remotes.returncode != 0:
         raise CommandError(f"`dvc remote list` failed: {remotes.stderr.strip()}")
     # --allow-missing: on a first run nothing is cached or pushed yet; `dvc repro` builds it.
     if remotes.stdout.strip():
-        command, hint = ["dvc", "pull", "--allow-missing"], " (are the remote's credentials set?)"
+        command, hint = ["pull", "--allow-missing"], " (are the remote's credentials set?)"
     else:
-        command, hint = ["dvc", "checkout", "--allow-missing"], ""
-    print(f"gitops-ml: {' '.join(command)}", flush=True)
-    if subprocess.run(command, cwd=args.project).returncode != 0:
-        raise CommandError(f"`{' '.join(command)}` failed{hint}")
+        command, hint = ["checkout", "--allow-missing"], ""
+    print(f"gitops-ml: dvc {' '.join(command)}", flush=True)
+    if subprocess.run(dvc(*command), cwd=args.project).returncode != 0:
+        raise CommandError(f"`dvc {' '.join(command)}` failed{hint}")
     return 0
 
 

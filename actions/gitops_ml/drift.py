@@ -28,6 +28,7 @@ from .drift_stats import (
     sort_worst_first,
     verdict,
 )
+from .project import dvc
 
 DEFAULTS = {"psi_warn": 0.1, "psi_alert": 0.25, "ks_pvalue": 0.01, "missing_alert": 0.1}
 MARKER = "<!-- gitops-ml:drift-report -->"
@@ -80,7 +81,7 @@ def read_data(source: str, project: Path, schema: ModuleType):
         path = Path(source) if Path(source).is_absolute() else project / source
         if not path.exists() and Path(f"{path}.dvc").exists():
             pulled = subprocess.run(
-                ["dvc", "pull", str(path)], cwd=project, capture_output=True, text=True
+                dvc("pull", str(path)), cwd=project, capture_output=True, text=True
             )
             if pulled.returncode != 0:
                 raise DriftInputError(f"{source}: `dvc pull` failed: {pulled.stderr.strip()}")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +77,14 @@ def data_hashes(lock: Any) -> dict[str, str]:
             if path not in produced and not path.startswith("src/") and "md5" in dep:
                 hashes[path] = dep["md5"]
     return hashes
+
+
+def dvc(*args: str) -> list[str]:
+    """A `dvc` command line: the `dvc` on PATH, else DVC from this Python environment."""
+    found = shutil.which("dvc")
+    if found is None and importlib.util.find_spec("dvc") is not None:
+        return [sys.executable, "-m", "dvc", *args]
+    return [found or "dvc", *args]
 
 
 def git(project: Path, *args: str) -> str | None:
