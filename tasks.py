@@ -43,9 +43,10 @@ def ensure_venv() -> None:
         return
     if not (BIN / "python").exists():
         venv.create(VENV, with_pip=True)
-    run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    run(BIN / "python", "-m", "pip", "install", "--quiet", "-r", REQUIREMENTS)
-    run(BIN / "python", "-m", "pip", "download", "--quiet", "--dest", WHEELHOUSE, "setuptools>=77")
+    pip = [BIN / "python", "-m", "pip"]
+    run(*pip, "install", "--quiet", "--upgrade", "pip", cwd=ROOT)
+    run(*pip, "install", "--quiet", "-r", REQUIREMENTS, cwd=ROOT)  # `-e ./actions` is relative
+    run(*pip, "download", "--quiet", "--dest", WHEELHOUSE, "setuptools>=77", cwd=ROOT)
     STAMP.write_text(wanted)
 
 
