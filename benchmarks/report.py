@@ -1,0 +1,358 @@
+"""Render benchmark results (run.py's JSON) as a text table and as RESULTS.md.
+
+RESULTS.md is the generated figures followed by `findings.md` (hand-written profiling notes,
+kept beside this file), so re-rendering never loses the analysis.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+TARGETS = {
+    "overhead": 1.25,
+    "noop": 2.0,
+    "validation": 0.5,
+    "tracking": 1.0,
+    "memory": 3.0,
+}
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1024**2:,.0f} MiB"
+
+
+def _spread(s: dict[str, Any]) -> str:
+    if s["n"] == 1:
+        return f"{s['median']:.2f} s (1 run)"
+    return f"{s['median']:.2f} s ({s['min']:.2f}–{s['max']:.2f}, n={s['n']})"
+
+
+def _verdict(value: float | None, target: float) -> str:
+    if value is None:
+        return "not measured"
+    return "pass" if value <= target else "**miss**"
+
+
+def _configs(results: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    items = list(results.get("configs", {}).items())
+    return sorted(items, key=lambda kv: (kv[1]["model"], kv[1]["rows"]))
+
+
+def _pipeline_metric(cfg: dict[str, Any], name: str) -> str:
+    found = re.search(rf"{name} ([0-9.]+)", cfg.get("repro_output_tail", ""))
+    return found.group(1) if found else "?"
+
+
+def _stage_median(cfg: dict[str, Any], stage: str, field: str) -> float | None:
+    values = [run[stage][field] for run in cfg.get("stages", []) if stage in run]
+    return statistics.median(values) if values else None
+
+
+def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """(measure, configuration, figure, target, verdict) rows."""
+    rows = []
+    data = results.get("data", {})
+    for key, cfg in _configs(results):
+        if "repro_clean" in cfg and "bare" in cfg:
+            ratio = cfg["repro_clean"]["median"] / cfg["bare"]["median"]
+            rows.append(
+                (
+                    "1 overhead (clean `dvc repro` / bare)",
+                    key,
+                    f"{ratio:.2f} ({cfg['repro_clean']['median']:.1f} s / "
+                    f"{cfg['bare']['median']:.1f} s)",
+                    "≤ 1.25 at 1M",
+                    _verdict(ratio, TARGETS["overhead"]) if cfg["rows"] >= 1_000_000 else "info",
+                )
+            )
+        elif "repro_clean" in cfg:
+            rows.append(("1 overhead", key, "bare not measured", "≤ 1.25", "not measured"))
+    for key, cfg in _configs(results):
+        if "repro_noop" in cfg:
+            med = cfg["repro_noop"]["median"]
+            rows.append(
+                ("2 no-op `dvc repro`", key, _spread(cfg["repro_noop"]), "≤ 2 s", _verdict(med, 2))
+            )
+    for rows_n in sorted({cfg["rows"] for _, cfg in _configs(results)}):
+        val, read = data.get(f"validate@{rows_n}"), data.get(f"data@{rows_n}")
+        if val and read:
+            ratio = val["stage"]["median"] / read["read_csv"]["median"]
+            rows.append(
+                (
+                    "3 validation (validate stage / `read_csv`)",
+                    f"{rows_n:,} rows",
+                    f"{ratio:.1f} ({val['stage']['median']:.2f} s / "
+                    f"{read['read_csv']['median']:.3f} s)",
+                    "≤ 0.5 at 1M",
+                    _verdict(ratio, TARGETS["validation"]) if rows_n >= 1_000_000 else "info",
+                )
+            )
+            inproc = val["phases"]["pandera_validate"] / read["read_csv"]["median"]
+            rows.append(
+                (
+                    "3b pandera `validate_frame` alone, in-process / `read_csv`",
+                    f"{rows_n:,} rows",
+                    f"{inproc:.2f} ({val['phases']['pandera_validate']:.3f} s)",
+                    "(≤ 0.5)",
+                    _verdict(inproc, TARGETS["validation"]) if rows_n >= 1_000_000 else "info",
+                )
+            )
+    for key, cfg in _configs(results):
+        track = cfg.get("tracking")
+        if track:
+            first = track["log_run"][0]
+            rows.append(
+                (
+                    "4 tracking (`train.log_run`, in a fresh process)",
+                    key,
+                    f"{first:.2f} s (+ `evaluate.log_to_run` {track['log_to_run'][0]:.2f} s)",
+                    "≤ 1 s",
+                    _verdict(first, TARGETS["tracking"]),
+                )
+            )
+    for key, cfg in _configs(results):
+        df_bytes = data.get(f"data@{cfg['rows']}", {}).get("df_bytes")
+        if not cfg.get("stages") or not df_bytes:
+            continue
+        worst = max(STAGE_ORDER, key=lambda s: _stage_median(cfg, s, "maxrss_bytes") or 0)
+        peak = _stage_median(cfg, worst, "maxrss_bytes") or 0
+        ratio = peak / df_bytes
+        bare = cfg.get("bare_maxrss_bytes")
+        bare_note = f"; bare script {bare / df_bytes:.1f}" if bare else ""
+        rows.append(
+            (
+                "5 memory (peak stage RSS / raw DataFrame)",
+                key,
+                f"{ratio:.1f} ({worst}: {_mb(peak)} / {_mb(df_bytes)}{bare_note})",
+                "≤ 3 at 1M",
+                _verdict(ratio, TARGETS["memory"]) if cfg["rows"] >= 1_000_000 else "info",
+            )
+        )
+    rows.append(("6 CI path (`act`)", "—", "skipped (see findings)", "—", "not measured"))
+    foot = results.get("footprint")
+    if foot:
+        rows.append(
+            (
+                "7 footprint (installed size)",
+                "core / with `serve`",
+                f"{_mb(foot['core_bytes'])} ({foot['core_count']} dists) / "
+                f"{_mb(foot['serve_bytes'])} ({foot['serve_count']} dists)",
+                "—",
+                "info",
+            )
+        )
+    return rows
+
+
+STAGE_ORDER = ("validate", "prepare", "train", "evaluate")
+
+
+def table(results: dict[str, Any]) -> str:
+    rows = [("measure", "configuration", "figure", "target", "verdict"), *summary_rows(results)]
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows)
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return out
+
+
+def render(results: dict[str, Any]) -> str:
+    m = results.get("machine", {})
+    lines = [
+        "# Benchmarks: what the pipeline costs on top of the training",
+        "",
+        "Generated by `.venv/bin/python benchmarks/run.py` (figures) plus "
+        "`benchmarks/findings.md` (profiling notes). Started "
+        f"{results.get('started', '?')}, last written {results.get('finished', '?')} (UTC).",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {m.get('cpu', '?')}, {m.get('cpu_count', '?')} logical CPUs; "
+        f"memory {m.get('memory', '?')}",
+        f"- Python {m.get('python', '?')} on {m.get('platform', '?')}",
+        "- " + ", ".join(f"{k} {v}" for k, v in sorted(m.get("versions", {}).items())),
+        "",
+        "Data: `tools/make_churn_data.py --seed 42`, baked with `cookiecutter --no-input . "
+        "model=<model>` (default params.yaml: random forest 200 trees, `min_samples_leaf` 2, "
+        "`n_jobs` -1; logistic regression C 1.0), CSV at `data/raw/churn.csv`, committed in "
+        "the baked project. Clean state = outputs, `dvc.lock`, `.dvc/cache` and the MLflow "
+        "store (`mlflow.db`, `mlartifacts/`) removed before each run, so every clean run "
+        "also pays MLflow's database creation/migrations.",
+        "",
+        "## Summary",
+        "",
+    ]
+    lines += _md_table(
+        ["measure", "configuration", "figure (median)", "target", "verdict"],
+        [list(r) for r in summary_rows(results)],
+    )
+    data = results.get("data", {})
+    lines += ["", "## Raw data and validation", ""]
+    rows = []
+    for rows_n in sorted({cfg["rows"] for _, cfg in _configs(results)}):
+        read, val = data.get(f"data@{rows_n}"), data.get(f"validate@{rows_n}")
+        if not read:
+            continue
+        phases = val["phases"] if val else {}
+        rows.append(
+            [
+                f"{rows_n:,}",
+                _mb(read["csv_bytes"]),
+                _mb(read["df_bytes"]),
+                _spread(read["read_csv"]),
+                _spread(val["stage"]) if val else "—",
+                ", ".join(f"{k} {v:.2f}" for k, v in phases.items()) or "—",
+            ]
+        )
+    lines += _md_table(
+        [
+            "rows",
+            "CSV",
+            "DataFrame (deep)",
+            "`pd.read_csv`",
+            "`python -m …validate` (whole process)",
+            "validate phases in-process (s)",
+        ],
+        rows,
+    )
+    lines += ["", "## Per configuration", ""]
+    for key, cfg in _configs(results):
+        lines += [f"### {key}", ""]
+        fit = cfg.get("schema_fit")
+        if fit and fit.get("rows_dropped"):
+            lines.append(
+                f"- **the shipped schema rejects this data**: {fit['rows_dropped']} of "
+                f"{fit['rows_in']:,} generated rows break its inferred ranges ("
+                + ", ".join(fit["failures"])
+                + "), so `validate` fails; those rows were dropped from the CSV to time the rest"
+            )
+        if "repro_clean" in cfg:
+            lines.append(f"- clean `dvc repro`: {_spread(cfg['repro_clean'])}")
+        if "bare" in cfg:
+            lines.append(
+                f"- bare script: {_spread(cfg['bare'])}, peak RSS "
+                f"{_mb(cfg.get('bare_maxrss_bytes', 0))}"
+            )
+            ph = cfg["bare_phases"][-1]["phases"]
+            lines.append(
+                "- bare phases (last run, s): " + ", ".join(f"{k} {v}" for k, v in ph.items())
+            )
+            bare_auc = cfg["bare_phases"][-1]["metrics"].get("roc_auc")
+            lines.append(
+                f"- same work check: ROC AUC pipeline {_pipeline_metric(cfg, 'roc_auc')}, "
+                f"bare {bare_auc}"
+            )
+        fit_s = re.search(
+            r"train: \S+ on [0-9,]+ rows in ([0-9.]+)s", cfg.get("repro_output_tail", "")
+        )
+        if fit_s:
+            lines.append(f"- the pipeline's own `fit` (last clean run): {fit_s.group(1)} s")
+        if "repro_noop" in cfg:
+            lines.append(f"- no-op `dvc repro`: {_spread(cfg['repro_noop'])}")
+        if cfg.get("stages"):
+            srows = []
+            df_bytes = data.get(f"data@{cfg['rows']}", {}).get("df_bytes") or 0
+            total = 0.0
+            for stage in STAGE_ORDER:
+                wall = _stage_median(cfg, stage, "wall")
+                rss = _stage_median(cfg, stage, "maxrss_bytes")
+                if wall is None or rss is None:
+                    continue
+                total += wall
+                srows.append(
+                    [
+                        stage,
+                        f"{wall:.2f}",
+                        _mb(rss),
+                        f"{rss / df_bytes:.1f}" if df_bytes else "?",
+                    ]
+                )
+            srows.append(["(sum of stages)", f"{total:.2f}", "", ""])
+            if "repro_clean" in cfg:
+                srows.append(
+                    ["(DVC itself: repro − stages)", f"{cfg['repro_clean']['median'] - total:.2f}"]
+                    + ["", ""]
+                )
+            lines += [""] + _md_table(
+                ["stage (in the clean runs)", "wall s (median)", "peak RSS", "RSS / DataFrame"],
+                srows,
+            )
+        track = cfg.get("tracking")
+        if track:
+            lines += [
+                "",
+                "- tracking, store existing: `train.log_run` "
+                + ", ".join(f"{v:.2f}" for v in track["log_run"])
+                + " s (first call includes `import mlflow`, as in the real stage); "
+                "`evaluate.log_to_run` "
+                + ", ".join(f"{v:.2f}" for v in track["log_to_run"])
+                + " s"
+                + (
+                    f"; first run on a brand-new store {track['log_run_fresh_store']:.2f} s"
+                    if "log_run_fresh_store" in track
+                    else "; brand-new store not timed here (multi-GB model)"
+                ),
+                f"- model file {_mb(track.get('model_bytes', 0))}; `git_commit` "
+                f"{track.get('git_commit', 0):.3f} s; importing the train module "
+                f"{track.get('import_train_module', 0):.2f} s",
+            ]
+            if "skops_dumps" in track:
+                lines.append(
+                    f"- `model_io.save_model` {track['save_model']:.2f} s = skops `dumps` "
+                    f"{track['skops_dumps']:.2f} s + `canonical_skops` "
+                    f"{track['canonical_skops']:.2f} s + write/hash; loading it back "
+                    f"(`load_model`, as `evaluate` does) {track['load_model_not_counted']:.2f} s;"
+                    + (
+                        f" MLflow artifacts on disk {_mb(track['mlartifacts_bytes'])}"
+                        if "mlartifacts_bytes" in track
+                        else ""
+                    )
+                )
+            train_wall = _stage_median(cfg, "train", "wall")
+            if train_wall:
+                lines.append(
+                    f"- train stage {train_wall:.1f} s, of which MLflow logging "
+                    f"≈ {track['log_run'][0]:.1f} s and the rest ≈ "
+                    f"{train_wall - track['log_run'][0]:.1f} s"
+                )
+        busy = cfg.get("background_cpu_busy")
+        if busy:
+            lines.append(
+                f"- other processes' CPU use just before the timed runs (share of both CPUs): "
+                f"median {statistics.median(busy):.0%}, max {max(busy):.0%} over {len(busy)} runs"
+            )
+        if not cfg.get("done"):
+            lines.append("- **incomplete**: the run stopped before every measure was taken")
+        lines.append("")
+    foot = results.get("footprint")
+    if foot:
+        lines += [
+            "## Footprint (installed size, from RECORD files in `.venv`)",
+            "",
+            f"- core dependencies: {_mb(foot['core_bytes'])} in {foot['core_count']} "
+            f"distributions; with `serve`: {_mb(foot['serve_bytes'])} in "
+            f"{foot['serve_count']} (serve adds "
+            + ", ".join(f"{n} {_mb(s)}" for n, s in foot["serve_only"])
+            + ")",
+            "- largest: " + ", ".join(f"{n} {_mb(s)}" for n, s in foot["top"]),
+            f"- only there because of `mlflow`: {_mb(foot['mlflow_only_bytes'])} ("
+            + ", ".join(f"{n} {_mb(s)}" for n, s in foot["mlflow_only_top"])
+            + f"); `mlflow-skinny` would bring {_mb(foot['mlflow_skinny_only_bytes'])} "
+            f"instead (sqlalchemy: {foot['skinny_has_sqlalchemy']}, "
+            f"alembic: {foot['skinny_has_alembic']})",
+            "- not installed in `.venv`, so not counted: "
+            + (", ".join(foot["serve_missing"] + foot["core_missing"]) or "none"),
+            "- not measured: install *time* (needs downloads; this machine is offline)",
+            "",
+        ]
+    findings = HERE / "findings.md"
+    if findings.is_file():
+        lines += [findings.read_text(encoding="utf-8").rstrip(), ""]
+    return "\n".join(lines) + "\n"
