@@ -5,6 +5,7 @@
     python3 tasks.py test    the whole test suite (what CI runs)
     python3 tasks.py quick   the tests not marked slow, for a fast loop while working
     python3 tasks.py lint    ruff over the template's own Python
+    python3 tasks.py bench   the benchmarks (long: writes benchmarks/RESULTS.md)
 
 The environment is `.venv/` (from requirements-dev.txt), re-installed when that file changes.
 """
@@ -82,6 +83,12 @@ def lint() -> None:
     run(BIN / "ruff", "format", "--check", ROOT)
 
 
+def bench(*args: str) -> None:
+    """Run the benchmarks; they print a table and write benchmarks/RESULTS.md."""
+    ensure_venv()
+    run(BIN / "python", ROOT / "benchmarks" / "run.py", *args, cwd=ROOT)
+
+
 def main(argv: list[str]) -> None:
     """Dispatch `python3 tasks.py <command> [args]`."""
     commands = {
@@ -89,6 +96,7 @@ def main(argv: list[str]) -> None:
         "test": test,
         "quick": lambda *a: test("-m", "not slow", *a),
         "lint": lint,
+        "bench": bench,
     }
     if not argv or argv[0] not in commands:
         sys.exit(__doc__)
