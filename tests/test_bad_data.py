@@ -98,7 +98,7 @@ def ragged_rows(project: Path) -> None:
 
 CASES = {
     out_of_range: [
-        "column 'tenure_months'  check in_range(0, 80)  5 failing rows  e.g. -5, 999",
+        "column 'tenure_months'  check in_range(0, 150)  5 failing rows  e.g. -5, 999",
     ],
     unknown_category: ["column 'contract'  check isin(", "4 failing rows  e.g. 'monthly'"],
     text_in_numbers: [

@@ -105,11 +105,12 @@ def test_regression_target_gets_a_range():
 @pytest.mark.parametrize(
     ("values", "dtype", "expected"),
     [
-        ([0, 8], "int", (0, 9)),  # non-negative data keeps a non-negative floor
-        ([3, 8], "int", (2, 9)),
-        ([-1.5, 2.25], "float", (-1.9, 2.7)),
-        ([5, 5], "int", (4, 6)),  # a single value still gets a margin
-        ([0.001, 0.002], "float", (0.0009, 0.0021)),
+        ([0, 8], "int", (0, 16)),  # non-negative data keeps a non-negative floor
+        ([3, 8], "int", (0, 13)),
+        ([-1.5, 2.25], "float", (-6, 6)),
+        ([5, 5], "int", (0, 10)),  # a single value still gets a margin
+        ([0.001, 0.002], "float", (0.0, 0.003)),
+        ([17.67, 8332.74], "float", (0, 17000)),  # wide enough for the 1M-row generator
     ],
 )
 def test_widened_range_contains_the_data(values, dtype, expected):

@@ -2,24 +2,26 @@
 
 Writes `metrics.json` (classification: accuracy, precision, recall, f1, roc_auc, log_loss,
 macro-averaged when there are more than two classes; regression: rmse, mae, r2), the plot
-data `dvc plots show` draws, and logs the metrics to the training run in MLflow.
+data `dvc plots show` draws, and records the model with its metrics in MLflow (`tracking`).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 from sklearn import metrics as skm
 
 from . import schema
-from .features import features
+from .features import feature_columns, features
 from .model_io import expected_digest, load_model
 from .stage import Paths, StageError, atomic_write, load_params, run_stage, write_json
-from .tracking import use_experiment
+from .tracking import git_commit, log_run
 
 PLOT_ROWS = 5000
 """At most this many test rows go into the predicted-vs-actual scatter plot."""
@@ -102,28 +104,32 @@ def write_csv(path: Path, frame: pd.DataFrame) -> None:
     atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
 
 
-def log_to_run(paths: Paths, metrics: dict[str, float | None], model_sha256: str) -> None:
-    """Add the test metrics to the MLflow run that trained this model (found by its hash)."""
-    import mlflow
+def run_facts(paths: Paths, model_sha256: str) -> dict[str, Any]:
+    """What the MLflow run records about where the model came from."""
+    report = json.loads(paths.validation_report.read_text(encoding="utf-8"))
+    return {
+        "git_commit": git_commit(paths.root),
+        "data_sha256": report["data_sha256"],
+        "model_sha256": model_sha256,
+        "train_rows": pq.read_metadata(paths.train).num_rows,
+        "task": schema.TASK,
+    }
 
-    use_experiment(paths.root, load_params(paths).get("tracking") or {})
-    runs = mlflow.search_runs(
-        filter_string=f"tags.model_sha256 = '{model_sha256}'",
-        order_by=["attributes.start_time DESC"],
-        max_results=1,
-        output_format="list",
-    )
-    if not runs:
-        print("evaluate: warning: no MLflow run recorded this model; metrics not logged there")
-        return
-    with mlflow.start_run(run_id=runs[0].info.run_id):
-        mlflow.log_metrics({f"test_{k}": v for k, v in metrics.items() if v is not None})
+
+def signature_sample(x: pd.DataFrame) -> pd.DataFrame:
+    """A few input rows for the logged model's signature and example.
+
+    Integer columns are declared as floats: new data may have gaps.
+    """
+    sample = x.head(5)
+    return sample.astype({c: "float64" for c in sample.select_dtypes("integer").columns})
 
 
 def evaluate(paths: Paths) -> None:
     """Run the stage: load the verified model, score the test set, write metrics and plots."""
+    params = load_params(paths)
     model = load_model(paths.model)
-    test = pd.read_parquet(paths.test)
+    test = pd.read_parquet(paths.test, columns=feature_columns() + [schema.TARGET])
     x, y = features(test), test[schema.TARGET]
     paths.plots.mkdir(parents=True, exist_ok=True)
     if schema.TASK == "classification":
@@ -147,9 +153,19 @@ def evaluate(paths: Paths) -> None:
             scatter.sample(n=min(PLOT_ROWS, len(scatter)), random_state=0).sort_index(),
         )
     write_json(paths.metrics, metrics)
-    log_to_run(paths, metrics, expected_digest(paths.model))
     shown = ", ".join(f"{k} {v}" for k, v in metrics.items())
     print(f"evaluate: {len(test):,} test rows: {shown}")
+    sample = signature_sample(x)
+    run_id = log_run(
+        paths.root,
+        params,
+        run_facts(paths, expected_digest(paths.model)),
+        metrics,
+        paths.model,
+        sample,
+        model.predict(sample),
+    )
+    print(f"evaluate: recorded in MLflow run {run_id}")
 
 
 if __name__ == "__main__":

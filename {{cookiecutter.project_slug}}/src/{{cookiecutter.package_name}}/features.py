@@ -30,9 +30,14 @@ ESTIMATORS = {
 """Which scikit-learn estimator each `model.name` means, per task."""
 
 
-def features(frame: pd.DataFrame) -> pd.DataFrame:
+def feature_columns() -> list[str]:
     """The columns the model learns from, in the schema's order."""
-    return frame[schema.NUMERIC_FEATURES + schema.CATEGORICAL_FEATURES]
+    return schema.NUMERIC_FEATURES + schema.CATEGORICAL_FEATURES
+
+
+def features(frame: pd.DataFrame) -> pd.DataFrame:
+    """The model's input: `frame`'s feature columns, in the schema's order."""
+    return frame[feature_columns()]
 
 
 def build_estimator(task: str, model_params: dict[str, Any]) -> Any:

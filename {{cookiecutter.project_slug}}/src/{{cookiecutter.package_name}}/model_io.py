@@ -7,8 +7,8 @@ on `TRUSTED_TYPES`, a list kept here in the code, never read from the file itsel
 
 from __future__ import annotations
 
-import io
 import json
+import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,8 @@ TRUSTED_TYPES = [
 """Types beyond skops' defaults that this project's three model families contain."""
 
 _ZIP_MAGIC = b"PK\x03\x04"
+COPY_CHUNK = 1 << 22
+"""Bytes copied at a time when rewriting an archive entry."""
 
 
 def checksum_path(model_path: Path) -> Path:
@@ -30,53 +32,64 @@ def checksum_path(model_path: Path) -> Path:
     return model_path.with_name(model_path.name + ".sha256")
 
 
-def canonical_skops(data: bytes) -> bytes:
-    """The same skops archive, byte-for-byte reproducible.
+def canonical_skops(source: Path, target: Path) -> None:
+    """Copy the skops archive `source` to `target`, byte-for-byte reproducible.
 
     skops names its entries and references after Python object ids and stamps them with the
     current time, so the same model would get a new checksum on every save. Renumbering both
     in order of appearance and fixing the timestamps makes an identical model give identical
-    bytes, so re-running the pipeline on the same commit re-publishes nothing.
+    bytes, so re-running the pipeline on the same commit re-publishes nothing. Entries are
+    copied one at a time, so a multi-gigabyte forest is never held in memory twice.
     """
-    source = zipfile.ZipFile(io.BytesIO(data))
-    ids: dict[int, int] = {}
-    files = {name: f"{n:05d}{Path(name).suffix}" for n, name in enumerate(source.namelist())}
+    with (
+        zipfile.ZipFile(source) as archive,
+        zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as out,
+    ):
+        ids: dict[int, int] = {}
+        names = archive.namelist()
+        files = {name: f"{n:05d}{Path(name).suffix}" for n, name in enumerate(names)}
 
-    def renumber(node: Any) -> Any:
-        if isinstance(node, dict):
-            out = {}
-            for key, value in node.items():
-                if key == "__id__" and isinstance(value, int):
-                    out[key] = ids.setdefault(value, len(ids))
-                elif key == "file" and isinstance(value, str) and value in files:
-                    out[key] = files[value]
-                else:
-                    out[key] = renumber(value)
-            return out
-        if isinstance(node, list):
-            return [renumber(item) for item in node]
-        return node
+        def renumber(node: Any) -> Any:
+            if isinstance(node, dict):
+                renamed = {}
+                for key, value in node.items():
+                    if key == "__id__" and isinstance(value, int):
+                        renamed[key] = ids.setdefault(value, len(ids))
+                    elif key == "file" and isinstance(value, str) and value in files:
+                        renamed[key] = files[value]
+                    else:
+                        renamed[key] = renumber(value)
+                return renamed
+            if isinstance(node, list):
+                return [renumber(item) for item in node]
+            return node
 
-    schema = renumber(json.loads(source.read("schema.json")))
-    files["schema.json"] = "schema.json"
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as target:
-        for name in source.namelist():
+        schema = renumber(json.loads(archive.read("schema.json")))
+        files["schema.json"] = "schema.json"
+        for name in names:
             info = zipfile.ZipInfo(files[name], date_time=(1980, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16
             if name == "schema.json":
-                target.writestr(info, json.dumps(schema, indent=2).encode())
-            else:
-                target.writestr(info, source.read(name))
-    return buffer.getvalue()
+                out.writestr(info, json.dumps(schema, indent=2).encode())
+                continue
+            info.file_size = archive.getinfo(name).file_size
+            with archive.open(name) as entry, out.open(info, "w") as copy:
+                shutil.copyfileobj(entry, copy, COPY_CHUNK)
 
 
 def save_model(model: Any, path: Path) -> str:
     """Write `model` as skops and its checksum file, both atomically; return the digest."""
     import skops.io as sio
 
-    data = canonical_skops(sio.dumps(model))
-    atomic_write(path, lambda tmp: tmp.write_bytes(data))
+    def write(tmp: Path) -> None:
+        raw = tmp.with_name(tmp.name + ".raw")
+        try:
+            sio.dump(model, raw)
+            canonical_skops(raw, tmp)
+        finally:
+            raw.unlink(missing_ok=True)
+
+    atomic_write(path, write)
     digest = sha256_file(path)
     line = f"{digest}  {path.name}\n"
     atomic_write(checksum_path(path), lambda tmp: tmp.write_text(line, encoding="utf-8"))

@@ -57,7 +57,7 @@ SCHEMA = pa.DataFrameSchema(
         ),
         "tenure_months": pa.Column(
             int,
-            pa.Check.in_range(0, 80),
+            pa.Check.in_range(0, 150),
             nullable=False,
         ),
         "contract": pa.Column(
@@ -106,22 +106,22 @@ SCHEMA = pa.DataFrameSchema(
         ),
         "monthly_charges": pa.Column(
             float,
-            pa.Check.in_range(0, 140),
+            pa.Check.in_range(0, 300),
             nullable=False,
         ),
         "total_charges": pa.Column(
             float,
-            pa.Check.in_range(0, 9200),
+            pa.Check.in_range(0, 17000),
             nullable=True,
         ),
         "support_calls": pa.Column(
             int,
-            pa.Check.in_range(0, 10),
+            pa.Check.in_range(0, 18),
             nullable=False,
         ),
         "age": pa.Column(
             float,
-            pa.Check.in_range(11, 92),
+            pa.Check.in_range(0, 160),
             nullable=True,
         ),
         "region": pa.Column(

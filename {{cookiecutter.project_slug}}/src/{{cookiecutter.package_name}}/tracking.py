@@ -1,16 +1,30 @@
-"""MLflow tracking: where runs go, and what each run records about where it came from.
+"""MLflow tracking: where runs go, and what each run records about the model it evaluated.
 
 By default runs go to a SQLite store (`mlflow.db`) with artifacts in `mlartifacts/`, both
 inside the project and ignored by git. Set `tracking.uri` in params.yaml, or the
 MLFLOW_TRACKING_URI environment variable, to use a tracking server instead.
+
+One run per model: `evaluate` records it once the test metrics exist (so MLflow is imported
+by one stage only), with the parameters, the git commit, the data's and the model's hashes,
+the metrics, and the model itself as an MLflow model built from the skops file `train`
+already wrote. Evaluating the same model again updates its run instead of adding another.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
+
+from .model_io import TRUSTED_TYPES
+
+RUNTIME_PACKAGES = ("scikit-learn", "skops", "pandas", "numpy", "scipy")
+"""What a process needs to load the logged model (pinned in its requirements.txt)."""
 
 
 def tracking_uri(root: Path, tracking_params: dict[str, Any]) -> str:
@@ -52,3 +66,117 @@ def use_experiment(root: Path, tracking_params: dict[str, Any]) -> str:
         mlflow.create_experiment(name, artifact_location=(root / "mlartifacts").resolve().as_uri())
     mlflow.set_experiment(name)
     return uri
+
+
+def logged_params(params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters that decide the model, flattened to `block.key` names for MLflow."""
+    model = params["model"]
+    chosen = model.get(model["name"]) or {}
+    flat: dict[str, Any] = {"model.name": model["name"], "model.seed": model.get("seed")}
+    flat |= {f"model.{model['name']}.{k}": v for k, v in chosen.items()}
+    flat |= {f"split.{k}": v for k, v in params.get("split", {}).items()}
+    flat |= {f"features.{k}": v for k, v in (params.get("features") or {}).items()}
+    return flat
+
+
+class SkopsFileFlavor:
+    """An MLflow flavor module (see `mlflow.models.Model.log`) that saves an existing skops file.
+
+    `mlflow.sklearn.log_model` serialises the model again and then loads it back twice (to
+    check its types and its input example): for a large forest that is most of the stage's
+    time. This writes the same sklearn-flavor MLflow model (`mlflow.sklearn.load_model` and
+    `mlflow.pyfunc.load_model` load it) around the file `train` already wrote and verified.
+    """
+
+    @staticmethod
+    def save_model(
+        path: str,
+        mlflow_model: Any,
+        model_file: Path,
+        signature: Any,
+        input_example: pd.DataFrame,
+        **_: Any,
+    ) -> None:
+        """Write the MLflow model folder at `path` (called by `Model.log`)."""
+        import sklearn
+        from mlflow import pyfunc
+        from mlflow.models.utils import _save_example
+
+        folder = Path(path)
+        folder.mkdir(parents=True)
+        data = folder / "model.skops"
+        try:
+            os.link(model_file, data)  # the artifact store copies it; no need to copy twice
+        except OSError:
+            shutil.copyfile(model_file, data)
+        _save_example(mlflow_model, input_example, str(folder))
+        mlflow_model.signature = signature
+        pyfunc.add_to_model(mlflow_model, loader_module="mlflow.sklearn", model_path=data.name)
+        mlflow_model.add_flavor(
+            "sklearn",
+            pickled_model=data.name,
+            sklearn_version=sklearn.__version__,
+            serialization_format="skops",
+            code=None,
+            skops_trusted_types=TRUSTED_TYPES,
+        )
+        mlflow_model.model_size_bytes = data.stat().st_size
+        mlflow_model.save(str(folder / "MLmodel"))
+        pins = "".join(f"{name}=={version(name)}\n" for name in RUNTIME_PACKAGES)
+        (folder / "requirements.txt").write_text(pins, encoding="utf-8")
+
+
+def log_run(
+    root: Path,
+    params: dict[str, Any],
+    facts: dict[str, Any],
+    metrics: dict[str, float | None],
+    model_file: Path,
+    sample: pd.DataFrame,
+    predictions: Any,
+) -> str:
+    """Record the evaluated model in MLflow (or update its run); return the run id.
+
+    `facts` holds the tags `git_commit`, `data_sha256`, `model_sha256` and the count
+    `train_rows`; `sample` and `predictions` give the logged model its signature and example.
+    """
+    import mlflow
+    from mlflow.models import Model, infer_signature
+
+    use_experiment(root, params.get("tracking") or {})
+    test_metrics = {f"test_{k}": v for k, v in metrics.items() if v is not None}
+    runs = mlflow.search_runs(
+        # A run that failed half-way (status FAILED) may lack the model: record a new one.
+        filter_string=(
+            f"tags.model_sha256 = '{facts['model_sha256']}' and attributes.status = 'FINISHED'"
+        ),
+        order_by=["attributes.start_time DESC"],
+        max_results=1,
+        output_format="list",
+    )
+    if runs:
+        with mlflow.start_run(run_id=runs[0].info.run_id) as run:
+            mlflow.log_metrics(test_metrics)
+        return run.info.run_id
+    with mlflow.start_run(run_name=f"{params['model']['name']}-{facts['git_commit'][:12]}") as run:
+        mlflow.log_params(logged_params(params))
+        mlflow.set_tags(
+            {
+                "mlflow.source.git.commit": facts["git_commit"],
+                "git_commit": facts["git_commit"],
+                "data_sha256": facts["data_sha256"],
+                "model_sha256": facts["model_sha256"],
+                "task": facts["task"],
+            }
+        )
+        mlflow.log_metrics({"train_rows": facts["train_rows"], **test_metrics})
+        Model.log(
+            artifact_path=None,
+            name="model",
+            flavor=SkopsFileFlavor,
+            model_file=model_file,
+            signature=infer_signature(sample, predictions),
+            input_example=sample,
+            validate_serving_input=False,  # evaluate has just loaded this file and scored it
+        )
+    return run.info.run_id
