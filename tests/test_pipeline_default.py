@@ -69,6 +69,26 @@ def test_default_run_is_tracked_in_mlflow(default_project):
     )
     assert ml_model["flavors"]["sklearn"]["serialization_format"] == "skops"
     assert "signature" in ml_model and "saved_input_example_info" in ml_model
+    # The logged model is the very file DVC tracks, and MLflow itself can load it.
+    logged = Path(models[0].artifact_location.removeprefix("file://"), "model.skops")
+    assert sha256(logged) == tracked.data.tags["model_sha256"]
+    loaded = run(
+        default_project,
+        "python",
+        "-c",
+        "import sys, mlflow; mlflow.set_tracking_uri(sys.argv[1]);"
+        " print(type(mlflow.sklearn.load_model(sys.argv[2])).__name__)",
+        f"sqlite:///{default_project / 'mlflow.db'}",
+        f"models:/{models[0].model_id}",
+    )
+    assert loaded.stdout.strip().splitlines()[-1] == "Pipeline"
+
+    # Evaluating the same model again updates its run; it adds no run and no model copy.
+    run(default_project, "dvc", "repro", "--force", "--single-item", "evaluate")
+    assert [r.info.run_id for r in client.search_runs([experiment.experiment_id])] == [
+        tracked.info.run_id
+    ]
+    assert len(client.search_logged_models(experiment_ids=[experiment.experiment_id])) == 1
 
 
 def test_default_project_passes_its_own_tests_and_lint(default_project):

@@ -2,26 +2,38 @@
 
 The seed and test share come from `split:` in params.yaml; classification splits are
 stratified so each class keeps its share. Rows without a target value are left out, and
-the stage says how many.
+the stage says how many. Only the target column is turned into Python objects: the rows
+themselves are split as Arrow tables, which is several times faster than splitting a
+DataFrame of text columns and holds one copy of the data, not three.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 from sklearn.model_selection import train_test_split
 
 from . import schema
 from .stage import Paths, StageError, atomic_write, load_params, run_stage
 
 
-def split(frame: pd.DataFrame, split_params: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split `frame` by `split_params` (test_size, seed, stratify); raise on impossible splits."""
+def split_rows(target: pd.Series, split_params: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions of the train and test sets; rows without a target are in neither.
+
+    `split_params` holds test_size, seed and (classification) stratify. Raises `StageError`
+    on a split that cannot be made.
+    """
     test_size = split_params["test_size"]
     if not 0 < test_size < 1:
         raise StageError(f"params.yaml split.test_size must be between 0 and 1, not {test_size}")
+    rows = np.flatnonzero(target.notna().to_numpy())
+    labels = target.iloc[rows]
+    if len(rows) < 10:
+        raise StageError(f"only {len(rows)} rows have a {schema.TARGET!r} value: too few to train")
     stratify = None
     if schema.TASK == "classification" and split_params.get("stratify", True):
-        counts = frame[schema.TARGET].value_counts()
+        counts = labels.value_counts()
         rare = counts[counts < 2]
         if not rare.empty:
             raise StageError(
@@ -29,31 +41,29 @@ def split(frame: pd.DataFrame, split_params: dict) -> tuple[pd.DataFrame, pd.Dat
                 " stratified split needs at least two per class: add rows, merge or drop those"
                 " classes, or set split.stratify: false in params.yaml"
             )
-        stratify = frame[schema.TARGET]
+        # Integer codes in sorted-label order split exactly as the labels themselves would,
+        # without comparing a million strings.
+        stratify = pd.Categorical(labels, categories=sorted(counts.index)).codes
     try:
         train, test = train_test_split(
-            frame, test_size=test_size, random_state=split_params["seed"], stratify=stratify
+            rows, test_size=test_size, random_state=split_params["seed"], stratify=stratify
         )
     except ValueError as err:
-        raise StageError(f"cannot split {len(frame):,} rows with {split_params}: {err}") from err
-    return train.reset_index(drop=True), test.reset_index(drop=True)
+        raise StageError(f"cannot split {len(rows):,} rows with {split_params}: {err}") from err
+    return train, test
 
 
 def prepare(paths: Paths) -> None:
     """Run the stage: read the validated data, drop rows without target, split, write."""
     params = load_params(paths)
-    frame = pd.read_parquet(paths.validated)
-    labelled = frame.dropna(subset=[schema.TARGET])
-    dropped = len(frame) - len(labelled)
+    table = pq.read_table(paths.validated)
+    target = table.column(schema.TARGET).to_pandas()
+    train, test = split_rows(target, params["split"])
+    dropped = len(target) - len(train) - len(test)
     if dropped:
         print(f"prepare: left out {dropped:,} rows with no {schema.TARGET!r} value")
-    if len(labelled) < 10:
-        raise StageError(
-            f"only {len(labelled)} rows have a {schema.TARGET!r} value: too few to train"
-        )
-    train, test = split(labelled, params["split"])
-    atomic_write(paths.train, lambda tmp: train.to_parquet(tmp, index=False))
-    atomic_write(paths.test, lambda tmp: test.to_parquet(tmp, index=False))
+    atomic_write(paths.train, lambda tmp: pq.write_table(table.take(train), tmp))
+    atomic_write(paths.test, lambda tmp: pq.write_table(table.take(test), tmp))
     print(f"prepare: {len(train):,} train rows, {len(test):,} test rows")
 
 
