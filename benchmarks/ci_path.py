@@ -3,10 +3,10 @@
     .venv/bin/python benchmarks/ci_path.py [--rows 100000] [--runs 3] [--workdir DIR]
 
 Bakes the default project, puts `--rows` rows of churn data at `data/raw/churn.csv` (the
-bundled sample when `--rows 0`), commits it and runs the real workflow the way the test suite
-does (`tests/act_runner.py`: act on the host, our actions from this checkout, GitHub from the
+bundled sample when `--rows 0`), trains it locally and commits it with its `dvc.lock` (as the
+project's README asks), and runs the real workflow the way the test suite does (`tests/act_runner.py`: act on the host, our actions from this checkout, GitHub from the
 OpenAPI-validated stand-in). A *cold* run starts from an empty act work folder (no cache
-saved, no release yet): it trains and publishes. A *warm* run re-runs the same commit with the
+saved, no release yet): it trains (to the same bytes) and publishes. A *warm* run re-runs the same commit with the
 cache the cold run saved: it must restore (`cache-hit` true, no stage run, nothing published).
 Prints one JSON line and, with `--into`, stores it under `ci_path` in run.py's results.json.
 """
@@ -70,6 +70,16 @@ def bake_project(workdir: Path, rows: int) -> tuple[Path, str]:
         )
     _git(project, "add", "-A")
     _git(project, "commit", "-q", "-m", f"churn data, {rows or 'bundled'} rows")
+    # As the project's README says: train locally, commit dvc.lock and the metrics, push.
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "PYTHONPATH": str(project / "src"),
+        "DVC_NO_ANALYTICS": "1",
+        "HOME": str(workdir),
+    }
+    subprocess.run(["dvc", "repro"], cwd=project, env=env, check=True, capture_output=True)
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", "Train the model")
     return project, _git(project, "rev-parse", "HEAD")
 
 

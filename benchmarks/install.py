@@ -1,7 +1,7 @@
 """Footprint: size on disk and install time of a baked project's virtual environment.
 
     .venv/bin/python benchmarks/install.py [--workdir /tmp/gitops-ml-bench/install]
-        [--python python3.11] [--into results.json] [--skip-pipeline] [--skip-server]
+        [--python python3.11] [--into results.json] [--skip-pipeline] [--skip-server] [--keep]
 
 Bakes the template twice (`cookiecutter --no-input .`, and with `include_serving=yes`), then
 for each variant
@@ -13,10 +13,18 @@ for each variant
   `alembic` (what the SQLite tracking store needs);
 
 creates a fresh venv (`<python> -m venv`, its bundled pip, nothing upgraded) and times the
-install twice: cold (an empty `--cache-dir <workdir>/pip-cache-<variant>`, so everything is
-downloaded) and warm (a second fresh venv, the cache the cold run filled). It records wall
-seconds, `du -sb` of the venv, the number of installed distributions (`pip list`) and
-`pip check`; for core, the ten largest `site-packages` entries and distributions.
+install three times, each in a fresh venv:
+
+- cold: an empty `--cache-dir <workdir>/pip-cache-<variant>`, so everything is fetched;
+- warm: the same cache dir, as the cold run left it. pip caches a download only when the
+  index's response allows it (Cache-Control/ETag); `pip_cache_bytes` shows what it kept, and
+  an index that sends no such headers leaves warm no faster than cold;
+- wheelhouse: `--no-index --find-links <workdir>/wheelhouse-<variant>`, filled beforehand by
+  `pip wheel` (not timed as install): every wheel on disk, the floor a warm cache reaches.
+
+It records wall seconds, `du -sb` of the venv, the number of installed distributions
+(`pip list`), how many wheels were downloaded, `pip check`, and the ten largest
+`site-packages` entries (and, for core, the ten largest distributions by their RECORD).
 
 Then it checks the skinny venv for real: in a copy of the default bake (committed with git),
 `dvc repro` with the skinny venv first on PATH; whether an MLflow run and a logged model are in
@@ -215,11 +223,26 @@ def bake(output_dir: Path, extra_context: dict[str, str]) -> Path:
     if output_dir.exists():
         shutil.rmtree(output_dir)
     output_dir.mkdir(parents=True)
-    # The post-gen hook runs `dvc init` with this interpreter (the repo's venv has DVC).
-    project = cookiecutter(
-        str(REPO), no_input=True, extra_context=extra_context, output_dir=str(output_dir)
-    )
+    # The post-gen hook runs `dvc init` with this interpreter (the repo's venv has DVC). Its
+    # messages go to stderr (at the descriptor level: the hook is a subprocess), so stdout
+    # carries only the JSON line.
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        project = cookiecutter(
+            str(REPO), no_input=True, extra_context=extra_context, output_dir=str(output_dir)
+        )
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
     return Path(project)
+
+
+def distribution_name(project: Path) -> str:
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    return str(pyproject["project"]["name"])
 
 
 def skinny_requirements(project: Path, mlflow_version: str) -> list[str]:
@@ -234,16 +257,28 @@ def skinny_requirements(project: Path, mlflow_version: str) -> list[str]:
     return swapped
 
 
+def fetch_counts(output: str) -> dict[str, int]:
+    """How pip got its wheels: downloaded from the index, or taken from a local file/cache."""
+    lines = [line.strip() for line in output.splitlines()]
+    return {
+        "downloaded": sum(line.startswith("Downloading ") for line in lines),
+        "local_file": sum(line.startswith("Processing /") for line in lines),
+        "from_cache": sum(line.startswith("Using cached ") for line in lines),
+    }
+
+
 def install_once(
-    python: str, venv: Path, steps: list[list[str]], cache: Path, log: Path
+    python: str, venv: Path, steps: list[list[str]], options: list[str], log: Path
 ) -> dict[str, Any]:
-    """Fresh venv, then each `pip install` step with `--cache-dir cache`; the figures."""
+    """Fresh venv, then each `pip install <options> <step>`; the figures."""
     result: dict[str, Any] = {"venv": str(venv), "venv_create_seconds": make_venv(python, venv)}
     seconds = 0.0
+    output = ""
     for step in steps:
-        cmd = [venv_python(venv), "-m", "pip", "install", "--progress-bar", "off"]
-        outcome = run([*cmd, "--cache-dir", str(cache), *step], log=log, timeout=INSTALL_TIMEOUT)
+        cmd = [venv_python(venv), "-m", "pip", "install", "--progress-bar", "off", *options]
+        outcome = run([*cmd, *step], log=log, timeout=INSTALL_TIMEOUT)
         seconds += outcome["seconds"]
+        output += outcome["output"]
         if not outcome["ok"]:
             result.update(ok=False, failed_step=step, tail=outcome["tail"])
             result["install_seconds"] = round(seconds, 2)
@@ -256,6 +291,7 @@ def install_once(
         venv_bytes=du_bytes(venv),
         site_packages_bytes=du_bytes(site_packages(venv)),
         distributions=len(dists),
+        wheels=fetch_counts(output),
         pip_check=tail(check["output"], 600) or "ok",
     )
     result["_dists"] = dists
@@ -263,24 +299,62 @@ def install_once(
 
 
 def measure(
-    name: str, python: str, workdir: Path, steps: list[list[str]]
+    name: str,
+    python: str,
+    workdir: Path,
+    steps: list[list[str]],
+    offline_steps: list[list[str]],
+    keep: bool,
 ) -> tuple[dict[str, Any], list[dict[str, str]]]:
-    """Cold then warm install of one variant; returns the figures and the cold venv's dists."""
+    """Cold, warm (pip cache) and wheelhouse installs of one variant.
+
+    Returns the figures and the cold venv's distributions. `offline_steps` name the project
+    by its distribution name, as found in the wheelhouse that `pip wheel` filled.
+    """
     cache = workdir / f"pip-cache-{name}"
-    if cache.exists():
-        shutil.rmtree(cache)
+    wheelhouse = workdir / f"wheelhouse-{name}"
+    for folder in (cache, wheelhouse):
+        if folder.exists():
+            shutil.rmtree(folder)
     cache.mkdir()
     log = workdir / f"pip-{name}.log"
     log.write_text("", encoding="utf-8")
-    cold = install_once(python, workdir / f"venv-{name}", steps, cache, log)
     figures: dict[str, Any] = {"steps": [" ".join(s) for s in steps], "log": str(log)}
+    cache_option = ["--cache-dir", str(cache)]
+    cold = install_once(python, workdir / f"venv-{name}", steps, cache_option, log)
     dists = cold.pop("_dists", [])
     figures["cold"] = cold
     if cold["ok"]:
         figures["pip_cache_bytes"] = du_bytes(cache)
-        warm = install_once(python, workdir / f"venv-{name}-warm", steps, cache, log)
+        warm_venv = workdir / f"venv-{name}-warm"
+        warm = install_once(python, warm_venv, steps, cache_option, log)
         warm.pop("_dists", None)
         figures["warm"] = warm
+        # The same install with every wheel already on disk and no index (`pip wheel` fills
+        # the wheelhouse first, untimed as install): the floor a warm cache could reach.
+        ok = True
+        fill_seconds = 0.0
+        for step in steps:
+            cmd = [venv_python(workdir / f"venv-{name}"), "-m", "pip", "wheel", "--progress-bar"]
+            cmd += ["off", "--no-cache-dir", "-w", str(wheelhouse), *step]
+            outcome = run(cmd, log=log, timeout=INSTALL_TIMEOUT)
+            fill_seconds += outcome["seconds"]
+            if not outcome["ok"]:
+                ok = False
+                figures["wheelhouse"] = {"ok": False, "step": step, "tail": outcome["tail"]}
+                break
+        if ok:
+            offline_venv = workdir / f"venv-{name}-wheelhouse"
+            options = ["--no-index", "--find-links", str(wheelhouse)]
+            offline = install_once(python, offline_venv, offline_steps, options, log)
+            offline.pop("_dists", None)
+            offline["wheelhouse_bytes"] = du_bytes(wheelhouse)
+            offline["fill_seconds"] = round(fill_seconds, 2)
+            figures["wheelhouse"] = offline
+            if not keep:
+                shutil.rmtree(offline_venv)
+        if not keep:
+            shutil.rmtree(warm_venv)
     print(f"[install] {name}: {json.dumps(figures)}", file=sys.stderr, flush=True)
     return figures, dists
 
@@ -464,6 +538,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--into", type=Path, help="merge the results under 'install' here")
     parser.add_argument("--skip-pipeline", action="store_true", help="no skinny dvc repro")
     parser.add_argument("--skip-server", action="store_true", help="no mlflow server probe")
+    parser.add_argument("--keep", action="store_true", help="keep the warm/wheelhouse venvs")
     args = parser.parse_args(argv)
 
     workdir: Path = args.workdir.resolve()
@@ -490,8 +565,11 @@ def main(argv: list[str] | None = None) -> int:
     shutil.copytree(core_project, pristine, symlinks=True)
     results["bakes"] = {"core": str(core_project), "serve": str(serve_project)}
 
+    dist = distribution_name(core_project)
     variants: dict[str, Any] = {}
-    core, core_dists = measure("core", args.python, workdir, [[str(core_project)]])
+    core, core_dists = measure(
+        "core", args.python, workdir, [[str(core_project)]], [[dist]], args.keep
+    )
     variants["core"] = core
     pip_version = dist_version(core_dists, "pip")
     mlflow_version = dist_version(core_dists, "mlflow")
@@ -499,14 +577,20 @@ def main(argv: list[str] | None = None) -> int:
     results["mlflow_version"] = mlflow_version
     core_venv = workdir / "venv-core"
     if core["cold"]["ok"]:
-        core["top_site_packages"] = top_dirs(core_venv)
         core["top_distributions"] = top_dists(core_venv)
         core["versions"] = {
             n: dist_version(core_dists, n)
             for n in ("mlflow", "mlflow-skinny", "mlflow-tracing", "dvc", "scikit-learn")
         }
 
-    serve, _ = measure("serve", args.python, workdir, [[f"{serve_project}[serve]"]])
+    serve, _ = measure(
+        "serve",
+        args.python,
+        workdir,
+        [[f"{serve_project}[serve]"]],
+        [[f"{distribution_name(serve_project)}[serve]"]],
+        args.keep,
+    )
     variants["serve"] = serve
 
     skinny_venv = workdir / "venv-skinny"
@@ -515,7 +599,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         deps = skinny_requirements(core_project, mlflow_version)
         steps = [["--no-deps", str(core_project)], deps]
-        skinny, skinny_dists = measure("skinny", args.python, workdir, steps)
+        offline = [["--no-deps", dist], deps]
+        skinny, skinny_dists = measure("skinny", args.python, workdir, steps, offline, args.keep)
         if skinny["cold"]["ok"]:
             skinny["has_full_mlflow"] = dist_version(skinny_dists, "mlflow") is not None
             core_names = {canonicalize_name(d["name"]) for d in core_dists}
@@ -524,6 +609,9 @@ def main(argv: list[str] | None = None) -> int:
             skinny["added_vs_core"] = sorted(skinny_names - core_names)
         variants["skinny"] = skinny
     results["variants"] = variants
+    for name, figures in variants.items():
+        if (figures.get("cold") or {}).get("ok"):
+            figures["top_site_packages"] = top_dirs(workdir / f"venv-{name}")
 
     def figure(name: str, phase: str, key: str) -> Any:
         return (variants.get(name, {}).get(phase) or {}).get(key)
@@ -532,11 +620,17 @@ def main(argv: list[str] | None = None) -> int:
         name: {
             "cold_s": figure(name, "cold", "install_seconds"),
             "warm_s": figure(name, "warm", "install_seconds"),
+            "wheelhouse_s": figure(name, "wheelhouse", "install_seconds"),
             "venv_mb": round((figure(name, "cold", "venv_bytes") or 0) / 1e6, 1),
             "dists": figure(name, "cold", "distributions"),
+            "downloaded_cold": (figure(name, "cold", "wheels") or {}).get("downloaded"),
+            "pip_cache_mb": round((variants[name].get("pip_cache_bytes") or 0) / 1e6, 2),
         }
         for name in variants
     }
+    if figure("core", "cold", "venv_bytes") and figure("skinny", "cold", "venv_bytes"):
+        saved_bytes = figure("core", "cold", "venv_bytes") - figure("skinny", "cold", "venv_bytes")
+        results["summary"]["skinny_saves_mb"] = round(saved_bytes / 1e6, 1)
 
     features: dict[str, Any] = {}
     if variants.get("skinny", {}).get("cold", {}).get("ok"):

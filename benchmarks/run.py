@@ -14,6 +14,7 @@ project only), then measures
 4. tracking: what `tracking.log_run` (called by `evaluate`) adds once the store exists;
 5. memory: each stage's peak RSS (GNU time, via a `python` shim on PATH during the clean
    runs) over the raw DataFrame's `memory_usage(deep=True)`;
+6. CI path: the push workflow under `act`, cold and with a warm cache (`ci_path.py`);
 7. footprint: installed size of the baked project's dependency tree (core, `serve`).
 
 Results accumulate in `<workdir>/results.json` (so a long run can be stopped and rendered);
@@ -406,6 +407,13 @@ def main(argv: list[str] | None = None) -> int:
         help="before each timed run, wait up to this many seconds for other load to go",
     )
     parser.add_argument("--skip-footprint", action="store_true")
+    parser.add_argument(
+        "--ci-rows",
+        type=int,
+        nargs="*",
+        default=[100_000],
+        help="rows for the CI-path measure (push workflow under act); 0: the bundled sample",
+    )
     args = parser.parse_args(argv)
     global QUIET_WAIT
     QUIET_WAIT = args.quiet_wait
@@ -437,6 +445,16 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"{model}@{rows}: measuring", flush=True)
         bench_config(args, model, rows, results)
+    for rows in args.ci_rows:
+        if str(rows) in results.get("ci_path", {}):
+            continue
+        import ci_path
+
+        print(f"CI path, {rows:,} rows: measuring", flush=True)
+        wait_quiet()
+        measured = ci_path.measure(rows, args.runs, args.workdir / "ci-path")
+        results.setdefault("ci_path", {})[str(rows)] = measured
+        save(args, results)
     print(report.table(results))
     return 0
 
