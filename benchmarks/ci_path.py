@@ -4,11 +4,13 @@
 
 Bakes the default project, puts `--rows` rows of churn data at `data/raw/churn.csv` (the
 bundled sample when `--rows 0`), trains it locally and commits it with its `dvc.lock` (as the
-project's README asks), and runs the real workflow the way the test suite does (`tests/act_runner.py`: act on the host, our actions from this checkout, GitHub from the
+project's README asks), and runs the real workflow the way the test suite does
+(`tests/act_runner.py`: act on the host, our actions from this checkout, GitHub from the
 OpenAPI-validated stand-in). A *cold* run starts from an empty act work folder (no cache
-saved, no release yet): it trains (to the same bytes) and publishes. A *warm* run re-runs the same commit with the
-cache the cold run saved: it must restore (`cache-hit` true, no stage run, nothing published).
-Prints one JSON line and, with `--into`, stores it under `ci_path` in run.py's results.json.
+saved, no release yet): it trains (to the same bytes) and publishes. A *warm* run re-runs the
+same commit with the cache the cold run saved: it must restore (`cache-hit` true, no stage
+run, nothing published). Prints one JSON line and, with `--into`, stores it under `ci_path`
+in run.py's results.json.
 """
 
 from __future__ import annotations
