@@ -6,11 +6,18 @@ import json
 import re
 
 import pandas as pd
+import pandera.pandas as pa
+import pyarrow.parquet as pq
 import pytest
 
 from {{ cookiecutter.package_name }} import schema
 from {{ cookiecutter.package_name }}.stage import StageError
-from {{ cookiecutter.package_name }}.validate import validate
+from {{ cookiecutter.package_name }}.validate import (
+    ValidationFailed,
+    read_csv_checked,
+    validate,
+    validate_csv,
+)
 
 
 def _raw(scratch, params):
@@ -66,3 +73,43 @@ def test_valid_data_is_written_with_its_hash(scratch):
     report = json.loads(scratch.validation_report.read_text())
     assert report["passed"] is True and len(report["data_sha256"]) == 64
     assert len(pd.read_parquet(scratch.validated)) == report["rows"]
+
+
+def test_streaming_in_chunks_writes_what_one_read_would(scratch, params, tmp_path):
+    raw = _raw(scratch, params)
+    out = tmp_path / "validated.parquet"
+    counts = validate_csv(raw, out, schema.SCHEMA, chunk_rows=700)
+    whole = schema.SCHEMA.validate(read_csv_checked(raw, schema.SCHEMA.columns))
+    assert counts["rows"] == len(whole) > 700
+    pd.testing.assert_frame_equal(pd.read_parquet(out), whole)
+    assert pq.ParquetFile(out).num_row_groups == -(-len(whole) // 700)
+
+
+def test_failures_in_different_chunks_are_counted_together(scratch, params, tmp_path):
+    column = _first_number_column()
+    frame = pd.read_csv(_raw(scratch, params))
+    frame.loc[0, column] = 10**9
+    frame.loc[len(frame) - 1, column] = -(10**9)
+    frame.to_csv(_raw(scratch, params), index=False)
+    out = tmp_path / "out" / "validated.parquet"
+    with pytest.raises(ValidationFailed) as caught:
+        validate_csv(_raw(scratch, params), out, schema.SCHEMA, chunk_rows=700)
+    [failure] = [f for f in caught.value.failures if f["column"] == column]
+    assert failure["failing_rows"] == 2
+    assert sorted(failure["examples"]) == [-(10**9), 10**9]
+    assert list(out.parent.iterdir()) == []  # not even a half-written temporary file
+
+
+def test_duplicates_in_different_chunks_are_found(scratch, params, tmp_path):
+    frame = pd.read_csv(_raw(scratch, params))
+    frame.insert(0, "row id", range(len(frame)))
+    frame.loc[len(frame) - 1, "row id"] = 0  # the first row's id, far past the first chunk
+    frame.to_csv(_raw(scratch, params), index=False)
+    with_ids = schema.SCHEMA.add_columns({"row id": pa.Column(int, unique=True)})
+    out = tmp_path / "validated.parquet"
+    with pytest.raises(ValidationFailed) as caught:
+        validate_csv(_raw(scratch, params), out, with_ids, chunk_rows=700)
+    assert caught.value.failures == [
+        {"column": "row id", "check": "field_uniqueness", "failing_rows": 2, "examples": [0]}
+    ]
+    assert not out.exists()

@@ -1,25 +1,31 @@
 """Stage `validate`: check the raw CSV against the schema before anything learns from it.
 
 On success it writes the typed data to `data/interim/validated.parquet` and a short report to
-`reports/validation.json`. On failure it prints, per failing check, the column, the check, how
-many rows fail and a few example values, writes the same to the report, writes no data, and
-exits non-zero.
+`reports/validation.json`; the file is streamed in chunks, so memory does not grow with it.
+On failure it prints, per failing check, the column, the check, how many rows fail and a few
+example values, writes the same to the report, writes no data, and exits non-zero.
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as arrow
+import pyarrow.parquet as pq
 
 from . import schema
 from .stage import Paths, StageError, atomic_write, load_params, run_stage, sha256_file, write_json
 
 EXAMPLES = 5
 """How many example failing values to show per check."""
+
+CHUNK_ROWS = 200_000
+"""Rows read, checked and written at a time by `validate_csv`."""
 
 
 class ValidationFailed(StageError):
@@ -61,13 +67,11 @@ def _header(path: Path) -> list[str]:
     return []
 
 
-def read_csv_checked(path: Path, columns: dict[str, pa.Column] | None = None) -> pd.DataFrame:
-    """Read a CSV, turning every way it can be unusable into a `ValidationFailed`.
+def _open_checked(path: Path, columns: dict[str, pa.Column]) -> tuple[list[str], dict]:
+    """Check what can be checked before parsing: the file, its encoding, its header.
 
-    Columns the schema declares as text are read as text, so codes like "007" keep their zeros.
-    pandas parses straight from the file (parsing from a decoded string is four times slower
-    and holds the whole text in memory); only the header is read separately, to catch
-    duplicate names that pandas would silently rename.
+    Returns the column names and the `dtype=` for `pd.read_csv`: columns the schema declares
+    as text are read as text, so codes like "007" keep their zeros.
     """
     if not path.is_file():
         raise StageError(f"{path}: no such file")
@@ -82,24 +86,36 @@ def read_csv_checked(path: Path, columns: dict[str, pa.Column] | None = None) ->
     if not names:
         raise ValidationFailed(f"{path}: the file is empty", [_failure(None, "not_empty", 0, [])])
     duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
+    if duplicates:  # pandas would silently rename them
         raise ValidationFailed(
             f"{path}: duplicate column names {duplicates}; every column needs its own name",
             [_failure(name, "unique_column_name", names.count(name), []) for name in duplicates],
         )
-    text_columns = {
-        name: "str"
-        for name, column in (columns or {}).items()
-        if str(column.dtype) == "str" and name in names
-    }
+    text = {n: "str" for n, c in columns.items() if str(c.dtype) == "str" and n in names}
+    return names, text
+
+
+def _csv_chunks(path: Path, text: dict, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
+    """Parse the CSV straight from the file (from a decoded string is four times slower), in
+    chunks of `chunk_rows` (all at once when None); parse errors become `ValidationFailed`."""
     try:
-        frame = pd.read_csv(path, encoding="utf-8-sig", dtype=text_columns)
+        if chunk_rows is None:
+            yield pd.read_csv(path, encoding="utf-8-sig", dtype=text)
+            return
+        with pd.read_csv(path, encoding="utf-8-sig", dtype=text, chunksize=chunk_rows) as reader:
+            yield from reader
     except UnicodeDecodeError:
         raise _not_utf8(path) from None
     except (pd.errors.ParserError, ValueError) as err:
         raise ValidationFailed(
             f"{path}: not a well-formed CSV file ({err})", [_failure(None, "csv_format", 1, [])]
         ) from err
+
+
+def read_csv_checked(path: Path, columns: dict[str, pa.Column] | None = None) -> pd.DataFrame:
+    """Read a whole CSV, turning every way it can be unusable into a `ValidationFailed`."""
+    _, text = _open_checked(path, columns or {})
+    frame = next(_csv_chunks(path, text, None))
     if frame.empty:
         raise ValidationFailed(
             f"{path}: the file has a header but no rows", [_failure(None, "has_rows", 0, [])]
@@ -107,22 +123,113 @@ def read_csv_checked(path: Path, columns: dict[str, pa.Column] | None = None) ->
     return frame
 
 
-def check_target(frame: pd.DataFrame, path: Path) -> None:
-    """The target must be there and, for classification, hold at least two classes."""
-    if schema.TARGET not in frame.columns:
-        raise ValidationFailed(
-            f"{path}: the target column {schema.TARGET!r} is missing; its columns are"
-            f" {list(frame.columns)[:20]}",
-            [_failure(schema.TARGET, "column_in_dataframe", len(frame), [])],
-        )
-    values = frame[schema.TARGET].dropna()
-    if schema.TASK == "classification" and values.nunique() < 2:
-        seen = values.unique().tolist()[:1]
-        raise ValidationFailed(
-            f"{path}: the target column {schema.TARGET!r} holds a single class {seen}; a"
-            " classifier needs at least two",
-            [_failure(schema.TARGET, "at_least_two_classes", len(values), seen)],
-        )
+class FailureTally:
+    """Failures found chunk by chunk, merged into one entry per (column, check)."""
+
+    def __init__(self) -> None:
+        self._merged: dict[tuple[str | None, str], dict[str, Any]] = {}
+
+    def add(self, failures: list[dict[str, Any]]) -> None:
+        """Merge `failures` (as `summarise_failures` returns them) into the tally."""
+        for failure in failures:
+            key = (failure["column"], failure["check"])
+            if key not in self._merged:
+                self._merged[key] = dict(failure, examples=list(failure["examples"]))
+                continue
+            merged = self._merged[key]
+            merged["failing_rows"] += failure["failing_rows"]
+            new = [e for e in failure["examples"] if e not in merged["examples"]]
+            merged["examples"] = (merged["examples"] + new)[:EXAMPLES]
+
+    def failures(self) -> list[dict[str, Any]]:
+        """Every failing check, most failing rows first."""
+        return sorted(self._merged.values(), key=lambda f: -f["failing_rows"])
+
+
+def _duplicates(name: str, parts: list[pd.Series]) -> list[dict[str, Any]]:
+    """The `field_uniqueness` failure of a column that must be unique, over all chunks."""
+    values = pd.concat(parts, ignore_index=True).dropna()
+    repeated = values[values.duplicated(keep=False)]
+    if repeated.empty:
+        return []
+    examples = repeated.drop_duplicates().head(EXAMPLES).tolist()
+    return [_failure(name, "field_uniqueness", len(repeated), examples)]
+
+
+def validate_csv(
+    path: Path, out: Path, data_schema: pa.DataFrameSchema, chunk_rows: int = CHUNK_ROWS
+) -> dict[str, Any]:
+    """Check the CSV at `path` against `data_schema` and write the typed rows to `out`.
+
+    The file is read, checked and written `chunk_rows` rows at a time, so memory stays flat
+    however large it is; uniqueness and the target's classes are checked over the whole file.
+    Every check runs (a failing chunk does not stop the rest from being checked); on any
+    failure `ValidationFailed` lists them all and nothing is written. Returns the counts for
+    the report: rows, columns, rows without a target value.
+    """
+    names, text = _open_checked(path, data_schema.columns)
+    unique = [n for n, c in data_schema.columns.items() if c.unique and n in names]
+    chunk_schema = data_schema.update_columns({n: {"unique": False} for n in unique})
+    tally = FailureTally()
+    unique_parts: dict[str, list[pd.Series]] = {name: [] for name in unique}
+    classes: set[Any] = set()
+    counts = {"rows": 0, "columns": len(names), "missing_target": 0, "labelled": 0}
+    has_target = schema.TARGET in names
+
+    def write(tmp: Path) -> None:
+        writer = None
+        try:
+            for chunk in _csv_chunks(path, text, chunk_rows):
+                counts["rows"] += len(chunk)
+                if has_target:
+                    labels = chunk[schema.TARGET].dropna()
+                    counts["labelled"] += len(labels)
+                    counts["missing_target"] += len(chunk) - len(labels)
+                    if schema.TASK == "classification" and len(classes) < 2:
+                        classes.update(labels.unique().tolist())
+                for name in unique:
+                    unique_parts[name].append(chunk[name].copy())  # not a view of the chunk
+                try:
+                    valid = chunk_schema.validate(chunk, lazy=True)
+                except pa.errors.SchemaErrors as err:
+                    tally.add(summarise_failures(err))
+                    continue
+                if tally.failures():
+                    continue  # keep checking, but nothing more is worth writing
+                table = arrow.Table.from_pandas(
+                    valid, preserve_index=False, schema=writer.schema if writer else None
+                )
+                writer = writer or pq.ParquetWriter(tmp, table.schema)
+                writer.write_table(table)
+        finally:
+            if writer is not None:
+                writer.close()
+        for name, parts in unique_parts.items():
+            tally.add(_duplicates(name, parts))
+        if not has_target:
+            raise ValidationFailed(
+                f"{path}: the target column {schema.TARGET!r} is missing; its columns are"
+                f" {names[:20]}",
+                [_failure(schema.TARGET, "column_in_dataframe", counts["rows"], [])],
+            )
+        if counts["rows"] == 0:
+            raise ValidationFailed(
+                f"{path}: the file has a header but no rows", [_failure(None, "has_rows", 0, [])]
+            )
+        if schema.TASK == "classification" and len(classes) < 2:
+            seen = sorted(classes, key=str)[:1]
+            raise ValidationFailed(
+                f"{path}: the target column {schema.TARGET!r} holds a single class {seen}; a"
+                " classifier needs at least two",
+                [_failure(schema.TARGET, "at_least_two_classes", counts["labelled"], seen)],
+            )
+        if failures := tally.failures():
+            raise ValidationFailed(
+                f"{path}: {len(failures)} check(s) failed on {counts['rows']:,} rows", failures
+            )
+
+    atomic_write(out, write)
+    return counts
 
 
 def summarise_failures(error: pa.errors.SchemaErrors) -> list[dict[str, Any]]:
@@ -142,19 +249,6 @@ def summarise_failures(error: pa.errors.SchemaErrors) -> list[dict[str, Any]]:
     return failures
 
 
-def validate_frame(
-    frame: pd.DataFrame, path: Path, data_schema: pa.DataFrameSchema
-) -> pd.DataFrame:
-    """Validate `frame` lazily (every check runs); raise `ValidationFailed` listing all failures."""
-    try:
-        return data_schema.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as err:
-        failures = summarise_failures(err)
-        raise ValidationFailed(
-            f"{path}: {len(failures)} check(s) failed on {len(frame):,} rows", failures
-        ) from err
-
-
 def format_failures(failures: list[dict[str, Any]]) -> str:
     """The failures as aligned lines: column, check, failing rows, examples."""
     lines = []
@@ -169,14 +263,12 @@ def format_failures(failures: list[dict[str, Any]]) -> str:
 
 
 def validate(paths: Paths) -> None:
-    """Run the stage: read, check, and write the validated data or the failure report."""
+    """Run the stage: check the data and write it typed, or write the failure report."""
     params = load_params(paths)
     raw = paths.root / params["data"]["raw"]
     paths.validated.unlink(missing_ok=True)
     try:
-        frame = read_csv_checked(raw, schema.SCHEMA.columns)
-        check_target(frame, raw)
-        valid = validate_frame(frame, raw, schema.SCHEMA)
+        counts = validate_csv(raw, paths.validated, schema.SCHEMA)
     except ValidationFailed as err:
         write_json(
             paths.validation_report,
@@ -189,26 +281,24 @@ def validate(paths: Paths) -> None:
         )
         report = paths.validation_report.relative_to(paths.root)
         raise StageError(f"{err}\n{format_failures(err.failures)}\nDetails: {report}") from err
-    missing_target = int(valid[schema.TARGET].isna().sum())
     warnings = []
-    if missing_target:
+    if counts["missing_target"]:
         warnings.append(
-            f"{missing_target:,} rows have no {schema.TARGET!r}: prepare leaves them out"
+            f"{counts['missing_target']:,} rows have no {schema.TARGET!r}: prepare leaves them out"
         )
-    atomic_write(paths.validated, lambda tmp: valid.to_parquet(tmp, index=False))
     write_json(
         paths.validation_report,
         {
             "passed": True,
             "file": str(params["data"]["raw"]),
-            "rows": len(valid),
-            "columns": len(valid.columns),
+            "rows": counts["rows"],
+            "columns": counts["columns"],
             "data_sha256": sha256_file(raw),
             "warnings": warnings,
         },
     )
     checked = len(schema.SCHEMA.columns)
-    print(f"validate: {raw.name}: {len(valid):,} rows passed the checks of {checked} columns")
+    print(f"validate: {raw.name}: {counts['rows']:,} rows passed the checks of {checked} columns")
     for warning in warnings:
         print(f"validate: warning: {warning}")
 
