@@ -191,6 +191,22 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]
                 "info",
             )
         )
+    inst = results.get("install")
+    if inst:
+        summ = inst["summary"]
+        rows.append(
+            (
+                "7 install time (cold index / offline wheelhouse) and venv size",
+                "core / with `serve` / mlflow-skinny",
+                " / ".join(
+                    f"{summ[v]['cold_s']:.0f} s, {summ[v]['wheelhouse_s']:.0f} s, "
+                    f"{summ[v]['venv_mb']:.0f} MB"
+                    for v in ("core", "serve", "skinny")
+                ),
+                "—",
+                "info",
+            )
+        )
     return rows
 
 
@@ -390,7 +406,54 @@ def render(results: dict[str, Any]) -> str:
             f"alembic: {foot['skinny_has_alembic']})",
             "- not installed in `.venv`, so not counted: "
             + (", ".join(foot["serve_missing"] + foot["core_missing"]) or "none"),
-            "- not measured: install *time* (needs downloads; this machine is offline)",
+            "",
+        ]
+    inst = results.get("install")
+    if inst:
+        summ, feats = inst["summary"], inst["skinny_features"]
+        skinny = inst["variants"]["skinny"]
+        probe = feats["cli_skinny"]["server_probe"]
+        missing = (probe.get("tail") or "").strip().splitlines()[-1:] or ["?"]
+        lines += [
+            "## Install time and size of the baked project's environment",
+            "",
+            f"`benchmarks/install.py` ({inst['when']}): fresh venvs (Python {inst['python']}, "
+            f"pip {inst['venv_pip']}), `pip install` of the baked project from the package "
+            "index. *cold*: empty pip cache; *warm*: the cache the cold run filled (this index "
+            "sends no caching headers, so pip re-downloads nearly everything: warm ≈ cold); "
+            "*wheelhouse*: offline from a folder `pip wheel` filled beforehand (the best a "
+            "cache can do: what is left is unpacking). *skinny*: the core project with "
+            "`mlflow` swapped for `mlflow-skinny` + `sqlalchemy` + `alembic`.",
+            "",
+        ]
+        lines += _md_table(
+            ["variant", "cold s", "warm s", "wheelhouse s", "venv MB", "distributions"],
+            [
+                [
+                    v,
+                    f"{summ[v]['cold_s']:.1f}",
+                    f"{summ[v]['warm_s']:.1f}",
+                    f"{summ[v]['wheelhouse_s']:.1f}",
+                    f"{summ[v]['venv_mb']:.0f}",
+                    str(summ[v]["dists"]),
+                ]
+                for v in ("core", "serve", "skinny")
+            ],
+        )
+        top = inst["variants"]["core"]["top_site_packages"]
+        lines += [
+            "",
+            "- largest folders in the core venv: "
+            + ", ".join(f"{t['name']} {t['mb']:.0f} MB" for t in top),
+            f"- skinny saves {summ['skinny_saves_mb']:.0f} MB and drops "
+            + ", ".join(skinny["dropped_vs_core"]),
+            f"- skinny, checked for real: `dvc repro` "
+            f"{'ran' if feats['pipeline']['repro_ok'] else 'failed'}, MLflow run recorded: "
+            f"{feats['pipeline']['run_recorded']}, logged model loads and predicts: "
+            f"{feats['pipeline']['model_loads']}; `mlflow ui`/`mlflow server` (the README's "
+            f"way to browse runs): {'works' if probe.get('ok') else 'fails: ' + missing[0]}; "
+            f"with full mlflow the server answered `/health` in "
+            f"{feats['cli_core']['server_probe'].get('seconds_to_health', '?')} s",
             "",
         ]
     for rows_n, ci in sorted((results.get("ci_path") or {}).items(), key=lambda kv: int(kv[0])):

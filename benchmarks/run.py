@@ -15,7 +15,8 @@ project only), then measures
 5. memory: each stage's peak RSS (GNU time, via a `python` shim on PATH during the clean
    runs) over the raw DataFrame's `memory_usage(deep=True)`;
 6. CI path: the push workflow under `act`, cold and with a warm cache (`ci_path.py`);
-7. footprint: installed size of the baked project's dependency tree (core, `serve`).
+7. footprint: installed size of the baked project's dependency tree (core, `serve`), and
+   install time and size in fresh venvs, with the mlflow-skinny alternative (`install.py`).
 
 Results accumulate in `<workdir>/results.json` (so a long run can be stopped and rendered);
 the table is printed and `benchmarks/RESULTS.md` written after every configuration.
@@ -407,6 +408,7 @@ def main(argv: list[str] | None = None) -> int:
         help="before each timed run, wait up to this many seconds for other load to go",
     )
     parser.add_argument("--skip-footprint", action="store_true")
+    parser.add_argument("--skip-install", action="store_true", help="no install-time measure")
     parser.add_argument(
         "--ci-rows",
         type=int,
@@ -445,6 +447,15 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"{model}@{rows}: measuring", flush=True)
         bench_config(args, model, rows, results)
+    if not args.skip_install and "install" not in results:
+        print("install time and size: measuring (about 17 minutes)", flush=True)
+        _, output = run(
+            [str(PYTHON), str(HERE / "install.py"), "--workdir", str(args.workdir / "install")],
+            cwd=REPO,
+            env=dict(os.environ),
+        )
+        results["install"] = last_json(output)
+        save(args, results)
     for rows in args.ci_rows:
         if str(rows) in results.get("ci_path", {}):
             continue
