@@ -11,7 +11,8 @@ project only), then measures
    store removed) over `benchmarks/bare.py` doing the same work in one process;
 2. no-op: `dvc repro` with nothing changed;
 3. validation: `python -m <pkg>.validate` alone over `pandas.read_csv` of the same file;
-4. tracking: what `tracking.log_run` (called by `evaluate`) adds once the store exists;
+4. tracking: what `tracking.log_run` (called by `evaluate`) adds once the store exists, to
+   the local SQLite store and (`tracking_server.py`) to an MLflow server;
 5. memory: each stage's peak RSS (GNU time, via a `python` shim on PATH during the clean
    runs) over the raw DataFrame's `memory_usage(deep=True)`;
 6. CI path: the push workflow under `act`, cold and with a warm cache (`ci_path.py`);
@@ -409,6 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-footprint", action="store_true")
     parser.add_argument("--skip-install", action="store_true", help="no install-time measure")
+    parser.add_argument("--skip-tracking-server", action="store_true")
     parser.add_argument(
         "--ci-rows",
         type=int,
@@ -455,6 +457,15 @@ def main(argv: list[str] | None = None) -> int:
             env=dict(os.environ),
         )
         results["install"] = last_json(output)
+        save(args, results)
+    if not args.skip_tracking_server and "tracking_server" not in results:
+        import tracking_server
+
+        print("tracking to an MLflow server: measuring", flush=True)
+        wait_quiet()
+        results["tracking_server"] = tracking_server.measure(
+            max(args.runs, 3), args.workdir / "tracking-server"
+        )
         save(args, results)
     for rows in args.ci_rows:
         if str(rows) in results.get("ci_path", {}):

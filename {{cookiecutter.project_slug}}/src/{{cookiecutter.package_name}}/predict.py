@@ -13,10 +13,8 @@ so a failure leaves no half-written output.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +24,7 @@ import pandera.pandas as pa
 from . import schema
 from .features import features
 from .model_io import expected_digest, load_model
-from .stage import StageError
+from .stage import StageError, atomic_write
 from .validate import format_failures, summarise_failures
 
 CHUNK_ROWS = 100_000
@@ -108,37 +106,33 @@ def predict(
 ) -> int:
     """Score `source` into `output`; return the number of rows scored."""
     model = load_model(model_path, digest)
-    suffix = output.suffix.lower()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    writer = None
+    parquet = output.suffix.lower() in (".parquet", ".pq")
     done = 0
-    try:
-        for chunk in read_chunks(source, rows):
-            scored = score(model, chunk, release, done, source)
-            if suffix in (".parquet", ".pq"):
-                import pyarrow as pa_arrow
-                import pyarrow.parquet as pq
 
-                table = pa_arrow.Table.from_pandas(scored, preserve_index=False)
-                if writer is None:
-                    writer = pq.ParquetWriter(tmp, table.schema)
-                writer.write_table(table.cast(writer.schema))
-            else:
-                scored.to_csv(tmp, mode="a", header=done == 0, index=False, lineterminator="\n")
-            done += len(chunk)
-        if writer is not None:
-            writer.close()
-            writer = None
+    def write(tmp: Path) -> None:
+        nonlocal done
+        writer = None
+        try:
+            for chunk in read_chunks(source, rows):
+                scored = score(model, chunk, release, done, source)
+                if parquet:
+                    import pyarrow as pa_arrow
+                    import pyarrow.parquet as pq
+
+                    table = pa_arrow.Table.from_pandas(scored, preserve_index=False)
+                    if writer is None:
+                        writer = pq.ParquetWriter(tmp, table.schema)
+                    writer.write_table(table.cast(writer.schema))
+                else:
+                    scored.to_csv(tmp, mode="a", header=done == 0, index=False, lineterminator="\n")
+                done += len(chunk)
+        finally:
+            if writer is not None:
+                writer.close()
         if done == 0:
             raise StageError(f"{source}: no rows to score")
-        tmp.replace(output)
-    finally:
-        if writer is not None:
-            writer.close()
-        tmp.unlink(missing_ok=True)
+
+    atomic_write(output, write)
     return done
 
 

@@ -3,19 +3,25 @@
 The seed and test share come from `split:` in params.yaml; classification splits are
 stratified so each class keeps its share. Rows without a target value are left out, and
 the stage says how many. Only the target column is turned into Python objects: the rows
-themselves are split as Arrow tables, which is several times faster than splitting a
-DataFrame of text columns and holds one copy of the data, not three.
+themselves are split as an Arrow table and written a batch at a time, which is several times
+faster than splitting a DataFrame of text columns and holds one copy of the data, not three.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pyarrow as arrow
 import pyarrow.parquet as pq
 from sklearn.model_selection import train_test_split
 
 from . import schema
 from .stage import Paths, StageError, atomic_write, load_params, run_stage
+
+BATCH_ROWS = 200_000
+"""Rows gathered and written at a time by `write_rows`."""
 
 
 def split_rows(target: pd.Series, split_params: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -53,6 +59,21 @@ def split_rows(target: pd.Series, split_params: dict) -> tuple[np.ndarray, np.nd
     return train, test
 
 
+def write_rows(table: arrow.Table, rows: np.ndarray, path: Path) -> None:
+    """Write `table`'s rows at positions `rows`, in that order, to `path` (atomically).
+
+    Rows are gathered and written `BATCH_ROWS` at a time, so the copy never holds more than
+    one batch beside the table itself.
+    """
+
+    def write(tmp: Path) -> None:
+        with pq.ParquetWriter(tmp, table.schema) as writer:
+            for start in range(0, len(rows), BATCH_ROWS):
+                writer.write_table(table.take(rows[start : start + BATCH_ROWS]))
+
+    atomic_write(path, write)
+
+
 def prepare(paths: Paths) -> None:
     """Run the stage: read the validated data, drop rows without target, split, write."""
     params = load_params(paths)
@@ -62,8 +83,8 @@ def prepare(paths: Paths) -> None:
     dropped = len(target) - len(train) - len(test)
     if dropped:
         print(f"prepare: left out {dropped:,} rows with no {schema.TARGET!r} value")
-    atomic_write(paths.train, lambda tmp: pq.write_table(table.take(train), tmp))
-    atomic_write(paths.test, lambda tmp: pq.write_table(table.take(test), tmp))
+    write_rows(table, train, paths.train)
+    write_rows(table, test, paths.test)
     print(f"prepare: {len(train):,} train rows, {len(test):,} test rows")
 
 

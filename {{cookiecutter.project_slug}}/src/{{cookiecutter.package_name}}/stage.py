@@ -73,10 +73,19 @@ def load_params(paths: Paths) -> dict[str, Any]:
     return params
 
 
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so set it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Call `write(tmp)` on a temporary file beside `path`, then rename it into place.
 
     A stage that fails half-way leaves the previous file (or none), never a truncated one.
+    The file gets the usual permissions (0644 under the common umask 022), not the 0600 of a
+    temporary file.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -84,6 +93,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        tmp.chmod(0o666 & ~_umask())
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
