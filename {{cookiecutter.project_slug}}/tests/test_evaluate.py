@@ -7,7 +7,11 @@ import pandas as pd
 import pytest
 from sklearn import metrics as skm
 
-from {{ cookiecutter.package_name }}.evaluate import classification_metrics
+from {{ cookiecutter.package_name }}.evaluate import (
+    ROC_POINTS,
+    classification_metrics,
+    roc_points,
+)
 
 
 def _scores(n_classes: int, rows: int = 400) -> tuple[pd.Series, np.ndarray, np.ndarray]:
@@ -50,3 +54,21 @@ def test_multiclass_metrics_match_scikit_learn_on_the_labels():
     }
     got = classification_metrics(y, proba, classes, None)
     assert got == pytest.approx({k: round(v, 6) for k, v in expected.items()})
+
+
+def test_a_large_roc_curve_is_thinned_without_changing_its_shape():
+    y, proba, classes = _scores(2, rows=60_000)
+    full = skm.roc_curve(y == classes[1], proba[:, 1])
+    assert len(full[0]) > 5 * ROC_POINTS  # the curve as scikit-learn returns it
+    points = roc_points(y, proba, classes, classes[1])
+    assert len(points) <= ROC_POINTS + 1
+    assert points.iloc[0].tolist() == [0.0, 0.0] and points.iloc[-1].tolist() == [1.0, 1.0]
+    assert points["fpr"].is_monotonic_increasing and points["tpr"].is_monotonic_increasing
+    area = np.trapezoid(points["tpr"], points["fpr"])
+    assert area == pytest.approx(skm.roc_auc_score(y == classes[1], proba[:, 1]), abs=1e-3)
+
+
+def test_a_small_roc_curve_is_kept_whole():
+    y, proba, classes = _scores(2, rows=300)
+    full = skm.roc_curve(y == classes[1], proba[:, 1])
+    assert len(roc_points(y, proba, classes, classes[1])) == len(full[0]) <= ROC_POINTS
