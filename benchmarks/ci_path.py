@@ -27,10 +27,11 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path[:0] = [str(REPO / "tests"), str(REPO / "actions")]
+sys.path[:0] = [str(HERE), str(REPO / "tests"), str(REPO / "actions")]
 
 from act_runner import push_event, run_act  # noqa: E402
 from github_standin import GitHubStandIn  # noqa: E402
+from run import make_data  # noqa: E402
 
 TOKEN = "ghs_bench_token"
 
@@ -56,20 +57,7 @@ def bake_project(workdir: Path, rows: int) -> tuple[Path, str]:
     shutil.rmtree(workdir / "project", ignore_errors=True)
     project = Path(cookiecutter(str(REPO), no_input=True, output_dir=str(workdir / "project")))
     if rows:
-        subprocess.run(
-            [
-                sys.executable,
-                str(REPO / "tools" / "make_churn_data.py"),
-                "--rows",
-                str(rows),
-                "--seed",
-                "42",
-                "--out",
-                str(project / "data" / "raw" / "churn.csv"),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        shutil.copyfile(make_data(workdir, rows), project / "data" / "raw" / "churn.csv")
     _git(project, "add", "-A")
     _git(project, "commit", "-q", "-m", f"churn data, {rows or 'bundled'} rows")
     # As the project's README says: train locally, commit dvc.lock and the metrics, push.
