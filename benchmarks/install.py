@@ -49,6 +49,8 @@ import time
 import tomllib
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -398,61 +400,29 @@ def http_get(url: str) -> tuple[int, str]:
         return err.code, err.read(4000).decode("utf-8", "replace")
 
 
-def server_probe(venv: Path, workdir: Path, name: str) -> dict[str, Any]:
-    """Start `mlflow server` on a fresh SQLite store; does it answer /health and serve the UI?"""
-    db = workdir / f"ui-{name}.db"
-    db.unlink(missing_ok=True)
+@contextmanager
+def mlflow_server(
+    mlflow: Path, db: Path, log: Path, env: dict[str, str], extra: tuple[str, ...] = ()
+) -> Iterator[tuple[subprocess.Popen, str]]:
+    """Run `mlflow server` on SQLite `db` and a free local port for the `with` block.
+
+    Yields the process and its base URL; output goes to `log`. The server (and the workers it
+    starts) is stopped on the way out.
+    """
     port = free_port()
-    log = workdir / f"server-{name}.log"
-    cmd = [
-        str(venv / "bin" / "mlflow"),
-        "server",
-        "--backend-store-uri",
-        f"sqlite:///{db}",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-    ]
-    result: dict[str, Any] = {"started": False}
+    cmd = [str(mlflow), "server", "--backend-store-uri", f"sqlite:///{db}"]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1", *extra]
     with log.open("w", encoding="utf-8") as handle:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=db.parent,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
-            proc = subprocess.Popen(
-                cmd,
-                cwd=workdir,
-                env=clean_env(venv / "bin"),
-                stdout=handle,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        except OSError as err:
-            result["error"] = f"{type(err).__name__}: {err}"
-            return result
-        start = time.perf_counter()
-        try:
-            while time.perf_counter() - start < SERVER_WAIT:
-                if proc.poll() is not None:
-                    result["exited"] = proc.returncode
-                    break
-                try:
-                    status, _ = http_get(f"http://127.0.0.1:{port}/health")
-                except (urllib.error.URLError, OSError):
-                    time.sleep(1)
-                    continue
-                result.update(started=True, health_status=status)
-                result["seconds_to_health"] = round(time.perf_counter() - start, 1)
-                status, body = http_get(f"http://127.0.0.1:{port}/")
-                result["ui_status"] = status
-                result["ui_is_html"] = "<html" in body.lower() or "<!doctype html" in body.lower()
-                if not result["ui_is_html"]:
-                    result["ui_body"] = body[:300]
-                status, body = http_get(
-                    f"http://127.0.0.1:{port}/api/2.0/mlflow/experiments/search?max_results=5"
-                )
-                result["api_status"] = status
-                break
+            yield proc, f"http://127.0.0.1:{port}"
         finally:
             if proc.poll() is None:
                 os.killpg(proc.pid, 15)
@@ -461,6 +431,50 @@ def server_probe(venv: Path, workdir: Path, name: str) -> dict[str, Any]:
                 except subprocess.TimeoutExpired:
                     os.killpg(proc.pid, 9)
                     proc.wait()
+
+
+def wait_healthy(proc: subprocess.Popen, url: str, seconds: float = SERVER_WAIT) -> float | None:
+    """Seconds until `url`/health answered; None if the server exited or never answered."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        if proc.poll() is not None:
+            return None
+        try:
+            if http_get(f"{url}/health")[0] == 200:
+                return round(time.perf_counter() - start, 1)
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(1)
+    return None
+
+
+def server_probe(venv: Path, workdir: Path, name: str) -> dict[str, Any]:
+    """Start `mlflow server` on a fresh SQLite store; does it answer /health and serve the UI?"""
+    db = workdir / f"ui-{name}.db"
+    db.unlink(missing_ok=True)
+    log = workdir / f"server-{name}.log"
+    result: dict[str, Any] = {"started": False}
+    try:
+        with mlflow_server(venv / "bin" / "mlflow", db, log, clean_env(venv / "bin")) as (
+            proc,
+            url,
+        ):
+            seconds = wait_healthy(proc, url)
+            if seconds is None:
+                result["exited"] = proc.poll()
+            else:
+                result.update(started=True, health_status=200, seconds_to_health=seconds)
+                status, body = http_get(f"{url}/")
+                result["ui_status"] = status
+                lowered = body.lower()
+                result["ui_is_html"] = "<html" in lowered or "<!doctype html" in lowered
+                if not result["ui_is_html"]:
+                    result["ui_body"] = body[:300]
+                status, _ = http_get(f"{url}/api/2.0/mlflow/experiments/search?max_results=5")
+                result["api_status"] = status
+    except OSError as err:
+        result["error"] = f"{type(err).__name__}: {err}"
+        return result
     result["ok"] = bool(result.get("started") and result.get("ui_is_html"))
     if not result["ok"]:
         result["tail"] = tail(log.read_text(encoding="utf-8", errors="replace"))

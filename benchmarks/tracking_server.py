@@ -13,38 +13,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
 import time
-import urllib.error
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 VENV_BIN = REPO / ".venv" / "bin"
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(REPO / "tests")]
 
-from install import free_port, http_get  # noqa: E402
-
-SERVER_WAIT = 90.0
+from conftest import project_env  # noqa: E402
+from install import mlflow_server, wait_healthy  # noqa: E402
 
 
 def _env(project: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "DVC_"))}
-    env.update(
-        PATH=f"{VENV_BIN}:{env.get('PATH', '')}",
-        PYTHONPATH=str(project / "src"),
-        DVC_NO_ANALYTICS="1",
-        GIT_AUTHOR_NAME="Bench",
-        GIT_AUTHOR_EMAIL="bench@example.com",
-        GIT_COMMITTER_NAME="Bench",
-        GIT_COMMITTER_EMAIL="bench@example.com",
-        **extra,
-    )
-    return env
+    """The baked project's environment, as the test suite builds it, plus `extra`."""
+    return project_env(project) | extra
 
 
 def _last_json(output: str) -> Any:
@@ -61,40 +48,15 @@ def measure(runs: int, workdir: Path) -> dict[str, Any]:
     env = _env(project)
     for cmd in (["git", "add", "-A"], ["git", "commit", "-qm", "baked"], ["dvc", "repro"]):
         subprocess.run(cmd, cwd=project, env=env, check=True, capture_output=True)
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(VENV_BIN / "mlflow"),
-            "server",
-            "--backend-store-uri",
-            f"sqlite:///{workdir / 'server.db'}",
-            "--artifacts-destination",
-            str(workdir / "server-artifacts"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-        ],
-        cwd=workdir,
-        env=_env(project),
-        stdout=(workdir / "server.log").open("w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    uri = f"http://127.0.0.1:{port}"
-    try:
-        started = time.perf_counter()
-        while True:
-            if server.poll() is not None or time.perf_counter() - started > SERVER_WAIT:
-                raise RuntimeError((workdir / "server.log").read_text()[-3000:])
-            try:
-                if http_get(f"{uri}/health")[0] == 200:
-                    break
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(1)
+    with mlflow_server(
+        VENV_BIN / "mlflow",
+        workdir / "server.db",
+        workdir / "server.log",
+        _env(project),
+        ("--artifacts-destination", str(workdir / "server-artifacts")),
+    ) as (server, uri):
+        if wait_healthy(server, uri) is None:
+            raise RuntimeError((workdir / "server.log").read_text()[-3000:])
         time.sleep(5)  # let the server's background workers settle before timing
         measured = []
         for _ in range(runs):
@@ -115,9 +77,6 @@ def measure(runs: int, workdir: Path) -> dict[str, Any]:
                 check=True,
             )
             measured.append(_last_json(done.stdout)["log_run"])
-    finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
     firsts = sorted(r[0] for r in measured)
     return {
         "uri": "http://127.0.0.1:<port>",
