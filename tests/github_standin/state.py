@@ -10,9 +10,12 @@ from __future__ import annotations
 import hashlib
 import itertools
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def now() -> str:
@@ -33,6 +36,14 @@ def _instant(timestamp: str) -> datetime:
 
 class NotFound(LookupError):
     """The object asked for does not exist (GitHub answers 404)."""
+
+
+def _first(items: Iterable[T], match: Callable[[T], bool], missing: str) -> T:
+    """The first of `items` that `match`es; `NotFound(missing)` when none does."""
+    for item in items:
+        if match(item):
+            return item
+    raise NotFound(missing)
 
 
 class AlreadyExists(ValueError):
@@ -221,17 +232,15 @@ class RepoState:
 
     def release(self, release_id: int) -> Release:
         """The release with this id, draft or not."""
-        for release in self.releases:
-            if release.id == release_id:
-                return release
-        raise NotFound(f"release {release_id}")
+        return _first(self.releases, lambda r: r.id == release_id, f"release {release_id}")
 
     def release_by_tag(self, tag_name: str) -> Release:
         """The published release with this tag (drafts are not found by tag, as on GitHub)."""
-        for release in self.releases:
-            if release.tag_name == tag_name and not release.draft:
-                return release
-        raise NotFound(f"release tagged {tag_name}")
+        return _first(
+            self.releases,
+            lambda r: r.tag_name == tag_name and not r.draft,
+            f"release tagged {tag_name}",
+        )
 
     def latest_release(self) -> Release:
         """The latest release: the one `make_latest` chose, else the newest full release."""
@@ -317,20 +326,13 @@ class RepoState:
 
     def asset(self, asset_id: int) -> Asset:
         """The asset with this id."""
-        for release in self.releases:
-            for asset in release.assets:
-                if asset.id == asset_id:
-                    return asset
-        raise NotFound(f"asset {asset_id}")
+        assets = (a for r in self.releases for a in r.assets)
+        return _first(assets, lambda a: a.id == asset_id, f"asset {asset_id}")
 
     def asset_by_name(self, tag_name: str, name: str) -> Asset:
         """The asset `name` of the release tagged `tag_name` (its browser download URL)."""
-        for release in self.releases:
-            if release.tag_name == tag_name:
-                for asset in release.assets:
-                    if asset.name == name:
-                        return asset
-        raise NotFound(f"asset {tag_name}/{name}")
+        assets = (a for r in self.releases if r.tag_name == tag_name for a in r.assets)
+        return _first(assets, lambda a: a.name == name, f"asset {tag_name}/{name}")
 
     def update_asset(
         self, asset_id: int, name: str | None = None, label: str | None = None
@@ -355,10 +357,7 @@ class RepoState:
 
     def issue(self, number: int) -> Issue:
         """The issue or pull request with this number."""
-        for issue in self.issues:
-            if issue.number == number:
-                return issue
-        raise NotFound(f"issue {number}")
+        return _first(self.issues, lambda i: i.number == number, f"issue {number}")
 
     def create_issue(
         self,
@@ -431,10 +430,7 @@ class RepoState:
 
     def comment(self, comment_id: int) -> Comment:
         """The comment with this id."""
-        for comment in self.comments:
-            if comment.id == comment_id:
-                return comment
-        raise NotFound(f"comment {comment_id}")
+        return _first(self.comments, lambda c: c.id == comment_id, f"comment {comment_id}")
 
     def update_comment(self, comment_id: int, body: str) -> Comment:
         """Replace a comment's body."""

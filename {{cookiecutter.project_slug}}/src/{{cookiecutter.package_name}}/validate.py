@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -95,15 +96,11 @@ def _open_checked(path: Path, columns: dict[str, pa.Column]) -> tuple[list[str],
     return names, text
 
 
-def _csv_chunks(path: Path, text: dict, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
-    """Parse the CSV straight from the file (from a decoded string is four times slower), in
-    chunks of `chunk_rows` (all at once when None); parse errors become `ValidationFailed`."""
+@contextmanager
+def _parse_errors(path: Path) -> Iterator[None]:
+    """Turn what pandas raises on a file it cannot parse into a `ValidationFailed`."""
     try:
-        if chunk_rows is None:
-            yield pd.read_csv(path, encoding="utf-8-sig", dtype=text)
-            return
-        with pd.read_csv(path, encoding="utf-8-sig", dtype=text, chunksize=chunk_rows) as reader:
-            yield from reader
+        yield
     except UnicodeDecodeError:
         raise _not_utf8(path) from None
     except (pd.errors.ParserError, ValueError) as err:
@@ -112,10 +109,21 @@ def _csv_chunks(path: Path, text: dict, chunk_rows: int | None) -> Iterator[pd.D
         ) from err
 
 
+def _csv_chunks(path: Path, text: dict, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """The CSV parsed straight from the file (parsing a decoded string is four times slower),
+    `chunk_rows` rows at a time."""
+    with (
+        _parse_errors(path),
+        pd.read_csv(path, encoding="utf-8-sig", dtype=text, chunksize=chunk_rows) as reader,
+    ):
+        yield from reader
+
+
 def read_csv_checked(path: Path, columns: dict[str, pa.Column] | None = None) -> pd.DataFrame:
     """Read a whole CSV, turning every way it can be unusable into a `ValidationFailed`."""
     _, text = _open_checked(path, columns or {})
-    frame = next(_csv_chunks(path, text, None))
+    with _parse_errors(path):
+        frame = pd.read_csv(path, encoding="utf-8-sig", dtype=text)
     if frame.empty:
         raise ValidationFailed(
             f"{path}: the file has a header but no rows", [_failure(None, "has_rows", 0, [])]
@@ -140,6 +148,9 @@ class FailureTally:
             merged["failing_rows"] += failure["failing_rows"]
             new = [e for e in failure["examples"] if e not in merged["examples"]]
             merged["examples"] = (merged["examples"] + new)[:EXAMPLES]
+
+    def __bool__(self) -> bool:
+        return bool(self._merged)
 
     def failures(self) -> list[dict[str, Any]]:
         """Every failing check, most failing rows first."""
@@ -194,7 +205,7 @@ def validate_csv(
                 except pa.errors.SchemaErrors as err:
                     tally.add(summarise_failures(err))
                     continue
-                if tally.failures():
+                if tally:
                     continue  # keep checking, but nothing more is worth writing
                 table = arrow.Table.from_pandas(
                     valid, preserve_index=False, schema=writer.schema if writer else None
