@@ -7,7 +7,8 @@
     python3 tasks.py lint    ruff over the template's own Python
     python3 tasks.py bench   the benchmarks (long: writes benchmarks/RESULTS.md)
 
-The environment is `.venv/` (from requirements-dev.txt), re-installed when that file changes.
+The environment is `.venv/`: exactly what uv.lock pins (from pyproject.toml), synced again when
+either changes. uv itself is bootstrapped with pip, the one installer a fresh machine has.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / "bin"
-REQUIREMENTS = ROOT / "requirements-dev.txt"
-STAMP = VENV / ".requirements.sha256"
+LOCKED = (ROOT / "pyproject.toml", ROOT / "uv.lock", ROOT / "actions" / "pyproject.toml")
+STAMP = VENV / ".lock.sha256"
+UV_VERSION = "0.13.9"
+"""The uv that bootstraps .venv (the lock pins the same one, so `uv sync` keeps it)."""
 WHEELHOUSE = VENV / "wheelhouse"
-"""Build requirements (setuptools) for installing baked projects offline in workflow tests."""
+"""uv's wheel, for the workflow tests: their setup step installs uv with pip, offline."""
 
 
 def run(*cmd: str | Path, **kwargs) -> None:
@@ -38,16 +41,20 @@ def run(*cmd: str | Path, **kwargs) -> None:
 
 
 def ensure_venv() -> None:
-    """Create `.venv` and install requirements-dev.txt into it, unless already current."""
-    wanted = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()
+    """Create `.venv` with exactly the versions in uv.lock, unless it is already current."""
+    wanted = hashlib.sha256(b"".join(path.read_bytes() for path in LOCKED)).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted:
         return
     if not (BIN / "python").exists():
         venv.create(VENV, with_pip=True)
-    pip = [BIN / "python", "-m", "pip"]
-    run(*pip, "install", "--quiet", "--upgrade", "pip", cwd=ROOT)
-    run(*pip, "install", "--quiet", "-r", REQUIREMENTS, cwd=ROOT)  # `-e ./actions` is relative
-    run(*pip, "download", "--quiet", "--dest", WHEELHOUSE, "setuptools>=77", cwd=ROOT)
+    if not any(WHEELHOUSE.glob(f"uv-{UV_VERSION}-*.whl")):
+        pip = [BIN / "python", "-m", "pip", "--disable-pip-version-check", "--quiet"]
+        run(*pip, "download", "--no-deps", "--dest", WHEELHOUSE, f"uv=={UV_VERSION}")
+        run(*pip, "install", "--no-index", "--find-links", WHEELHOUSE, f"uv=={UV_VERSION}")
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")
+    }
+    run(BIN / "uv", "sync", "--locked", "--python", BIN / "python", cwd=ROOT, env=env)
     STAMP.write_text(wanted)
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 # Jinja stays inside a string literal so this file is valid Python for linters.
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
-sys.path.insert(0, str(Path(ANSWERS["_repo_dir"]) / "hooks"))
+# The template's absolute path, from template_location.py (`_repo_dir` may be relative).
+sys.path.insert(0, str(Path(r"""{{ template_dir }}""") / "hooks"))
 
 from answers import all_problems  # noqa: E402
 

@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,6 +69,13 @@ class ActRun:
         return "\n".join(str(r.get("msg", "")) for r in self.records)
 
 
+def uv_cache_dir() -> str:
+    """uv's cache as the tests' own `uv` commands use it (act gets a HOME of its own)."""
+    return subprocess.run(
+        [str(VENV / "bin" / "uv"), "cache", "dir"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
 def actions_repository(destination: Path) -> Path:
     """A clean copy of this checkout's `actions/` (what a release of the actions repo holds)."""
     root = destination / "actions-repository"
@@ -95,8 +101,8 @@ def run_act(
 ) -> ActRun:
     """Run a workflow of `project` under act: `push` and `pull_request` run train.yml and
     pull-request.yml; `workflow_dispatch` runs `workflow`."""
-    if not (WHEELHOUSE.is_dir() and any(WHEELHOUSE.glob("setuptools-*.whl"))):
-        raise RuntimeError(f"{WHEELHOUSE} lacks setuptools: run `python3 tasks.py test` to set up")
+    if not (WHEELHOUSE.is_dir() and any(WHEELHOUSE.glob("uv-*.whl"))):
+        raise RuntimeError(f"{WHEELHOUSE} lacks uv's wheel: run `python3 tasks.py test` to set up")
     workflow = workflow or {"push": "train.yml", "pull_request": "pull-request.yml"}[event]
     work.mkdir(parents=True, exist_ok=True)
     event_path = work / f"{event}-event.json"
@@ -149,7 +155,11 @@ def run_act(
         XDG_CACHE_HOME=str(home / ".cache"),
         ACT_DISABLE_VERSION_CHECK="1",
         ACT_CACHE_DIR=str(work / "dvc-cache-store"),
-        STANDIN_SITE_PACKAGES=sysconfig.get_paths()["purelib"],
+        # The setup action installs uv with pip (offline, from the wheelhouse), then the
+        # project's locked environment with uv, from the same cache as the tests' own installs.
+        UV_CACHE_DIR=uv_cache_dir(),
+        UV_PYTHON_DOWNLOADS="never",
+        UV_NO_PROGRESS="1",
         PIP_NO_INDEX="1",
         PIP_FIND_LINKS=str(WHEELHOUSE),
         PIP_DISABLE_PIP_VERSION_CHECK="1",

@@ -2,27 +2,62 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
+import tempfile
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
-from cookiecutter.main import cookiecutter
 from messy_data import TARGET, write_messy_csv
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 VENV = Path(sys.prefix)
 """The environment running the tests; it holds everything a baked project needs."""
+UV = VENV / "bin" / "uv"
+
+
+@functools.cache
+def bare_cookiecutter() -> Path:
+    """A `cookiecutter` command whose environment holds cookiecutter and nothing else, as
+    `pipx install cookiecutter` gives a user: the hooks must bake with the standard library."""
+    env_dir = Path(tempfile.mkdtemp(prefix="bare-cookiecutter-")) / "venv"
+    subprocess.run([UV, "venv", "-q", "--python", sys.executable, env_dir], check=True)
+    subprocess.run(
+        [UV, "pip", "install", "-q", "--python", env_dir / "bin" / "python"]
+        + [f"cookiecutter=={version('cookiecutter')}"],
+        check=True,
+    )
+    return env_dir / "bin" / "cookiecutter"
+
+
+def cookiecutter_cli(
+    template: str | Path, output_dir: Path, answers: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the bare `cookiecutter --no-input` as a user would; return the finished process."""
+    return subprocess.run(
+        [str(bare_cookiecutter()), "--no-input", str(template), "-o", str(output_dir)]
+        + [f"{key}={value}" for key, value in answers.items()],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def bake(output_dir: Path, **answers: str) -> Path:
     """Bake the template with `answers` (the rest default) into `output_dir`; return the project."""
-    return Path(
-        cookiecutter(
-            str(TEMPLATE), no_input=True, extra_context=answers, output_dir=str(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    before = set(output_dir.iterdir())
+    result = cookiecutter_cli(TEMPLATE, output_dir, answers)
+    if result.returncode != 0:
+        pytest.fail(
+            f"cookiecutter failed\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
         )
-    )
+    (project,) = set(output_dir.iterdir()) - before
+    return project
 
 
 def project_env(project: Path) -> dict[str, str]:

@@ -24,13 +24,14 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 SPEC_ENV = "GITHUB_OPENAPI_SPEC"
 """Environment variable naming another copy of the description to use."""
 
-DEFAULT_SPEC = Path(__file__).resolve().parents[3] / "shared/github-api/openapi-subset.json"
+DEFAULT_SPEC = Path(__file__).resolve().parent / "openapi" / "openapi-subset.json"
+"""GitHub's published description, the subset of endpoints we use (see openapi/README.md)."""
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
 def spec_path() -> Path:
-    """The description in use: `$GITHUB_OPENAPI_SPEC`, else the repository's shared copy."""
+    """The description in use: `$GITHUB_OPENAPI_SPEC`, else the copy in `openapi/`."""
     return Path(os.environ.get(SPEC_ENV) or DEFAULT_SPEC)
 
 
