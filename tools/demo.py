@@ -1,8 +1,8 @@
 """The main job: bake the default project into build/demo/, set it up, train it, release it.
 
 Run through `python3 tasks.py demo`. It does what a new user does: `cookiecutter`, then
-`make setup` (a virtual environment of the project's own), a first commit, `make repro`, and
-prints the metrics. Then it plays GitHub's part offline: the project's real push workflow runs
+`make setup` (a virtual environment of the project's own, exactly as its uv.lock pins it), a
+first commit, `make repro`, and prints the metrics. Then it plays GitHub's part offline: the project's real push workflow runs
 under `act` against a local stand-in of GitHub's API, and the demo prints the release it made.
 """
 
@@ -48,7 +48,9 @@ def main() -> None:
     env.setdefault("GIT_AUTHOR_EMAIL", "demo@example.com")
     env.setdefault("GIT_COMMITTER_NAME", env["GIT_AUTHOR_NAME"])
     env.setdefault("GIT_COMMITTER_EMAIL", env["GIT_AUTHOR_EMAIL"])
-    step("set up the project's environment", "make", "setup", cwd=project, env=env)
+    # The user's `make setup` needs uv on PATH (pipx install uv); here it is the template's.
+    uv = Path(sys.executable).parent / "uv"
+    step("set up the project's environment", "make", "setup", f"UV={uv}", cwd=project, env=env)
     step("first commit", "git", "add", "-A", cwd=project, env=env)
     step("first commit", "git", "commit", "-q", "-m", "Bake the project", cwd=project, env=env)
     step("train", "make", "repro", cwd=project, env=env)

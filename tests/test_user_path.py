@@ -1,0 +1,244 @@
+"""The template as a new user meets it: cookiecutter alone, any way of naming the template,
+then the baked project set up from its own lock, trained, tested and pushed under act.
+
+Nothing here uses the test environment's packages: the bakes run a cookiecutter whose
+environment holds nothing else (as `pipx install cookiecutter` gives), and the baked project
+gets its own `.venv` from its own `uv.lock` through `make setup`, with only `uv` on PATH.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+from act_runner import push_event, run_act
+from conftest import TEMPLATE, UV, VENV, commit_all, cookiecutter_cli
+from github_standin import GitHubStandIn
+from messy_data import TARGET
+
+TOKEN = "ghs_user_path_token"
+FORMS = ["relative-dot", "relative-parent", "absolute", "git-url", "zip"]
+DATASETS = ["churn", "diabetes", "csv"]
+
+
+def shipped_files() -> list[str]:
+    """The files a clone of this checkout holds (tracked, or new and not ignored)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=TEMPLATE,
+        capture_output=True,
+        check=True,
+    ).stdout.split(b"\0")
+    return [name.decode() for name in listed if name and (TEMPLATE / name.decode()).is_file()]
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> dict[str, Path]:
+    """The template as users get it: a clone-like folder, a git repository and a zip."""
+    root = tmp_path_factory.mktemp("published")
+    tree = root / "cookiecutter-gitops-ml"
+    for name in shipped_files():
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(TEMPLATE / name, tree / name)
+    git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], cwd=tree, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=tree, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "template"], cwd=tree, check=True)
+    archive = root / "cookiecutter-gitops-ml-main.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as handle:
+        for name in shipped_files():
+            handle.write(tree / name, f"cookiecutter-gitops-ml-main/{name}")
+    return {"tree": tree, "zip": archive}
+
+
+def user_env(home: Path) -> dict[str, str]:
+    """A user's shell: their own HOME, no test environment on PATH, nothing preloaded."""
+    path = [p for p in os.environ["PATH"].split(os.pathsep) if Path(p) != VENV / "bin"]
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("VIRTUAL_ENV", "PYTHON", "UV_", "MLFLOW_", "DVC_", "GIT_"))
+    }
+    config = home / "cookiecutter.yaml"
+    config.write_text(
+        f"cookiecutters_dir: {home / 'cookiecutters'}\nreplay_dir: {home / 'replay'}\n"
+    )
+    return env | {
+        "PATH": os.pathsep.join(path),
+        "COOKIECUTTER_CONFIG": str(config),
+        "DVC_NO_ANALYTICS": "1",
+    }
+
+
+@pytest.mark.parametrize("dataset", DATASETS)
+@pytest.mark.parametrize("form", FORMS)
+def test_bakes_from_anywhere_with_only_cookiecutter(
+    tmp_path, published, messy_answers, monkeypatch, form, dataset
+):
+    tree = published["tree"]
+    home = tmp_path / "home"
+    home.mkdir()
+    for key, value in user_env(home).items():
+        monkeypatch.setenv(key, value)
+    answers = {"dataset": dataset}
+    if dataset == "diabetes":
+        answers["task"] = "regression"
+    if dataset == "csv":
+        answers |= messy_answers
+    elsewhere = tmp_path / "work"
+    elsewhere.mkdir()
+    template, cwd, output = {
+        "relative-dot": (".", tree, tmp_path / "out"),
+        "relative-parent": (os.path.relpath(tree, elsewhere), elsewhere, Path("out")),
+        "absolute": (tree, tmp_path, tmp_path / "out"),
+        "git-url": (f"git+file://{tree}", tmp_path, tmp_path / "out"),
+        "zip": (published["zip"], tmp_path, tmp_path / "out"),
+    }[form]
+    result = cookiecutter_cli(template, output, answers, cwd=cwd)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    project = (cwd / output / "churn-model").resolve()
+    schema = (project / "src/churn_model/schema.py").read_text()
+    target = {"churn": "churned", "diabetes": "progression", "csv": TARGET}[dataset]
+    assert f'TARGET = "{target}"' in schema
+    if dataset != "churn":
+        assert "Inferred the data schema into src/churn_model/schema.py" in result.stdout
+    assert (project / ".dvc" / "config").is_file() and (project / ".git").is_dir()
+    locked = subprocess.run(
+        [UV, "lock", "--locked", "--offline"], cwd=project, capture_output=True, text=True
+    )
+    assert locked.returncode == 0, locked.stderr
+
+
+@pytest.mark.slow
+def test_a_user_sets_up_trains_tests_and_pushes_from_the_projects_own_lock(tmp_path, published):
+    home = tmp_path / "home"
+    (home / "bin").mkdir(parents=True)
+    (home / "bin" / "uv").symlink_to(UV)  # uv is the one tool the user installs
+    env = user_env(home)
+    env["PATH"] = f"{home / 'bin'}{os.pathsep}{env['PATH']}"
+    baked = cookiecutter_cli(published["tree"], tmp_path, {})
+    assert baked.returncode == 0, baked.stderr
+    project = tmp_path / "churn-model"
+
+    def make(*args: str) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            ["make", *args], cwd=project, env=env, capture_output=True, text=True, timeout=900
+        )
+        assert result.returncode == 0, f"make {args}\n{result.stdout}\n{result.stderr}"
+        return result
+
+    make("setup")
+    python = project / ".venv" / "bin" / "python"
+    assert python.is_file()
+    # Exactly the lock's versions, in the project's own environment, not the tests'.
+    lock = tomllib.loads((project / "uv.lock").read_text())
+    pinned = {(p["name"], p["version"]) for p in lock["package"]}
+    shown = subprocess.run(
+        [
+            python,
+            "-c",
+            "import sklearn, pandas, sys; print(sklearn.__version__, pandas.__version__)"
+            "; print(sys.prefix)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert ("scikit-learn", shown[0]) in pinned and ("pandas", shown[1]) in pinned
+    assert Path(shown[2]) == project / ".venv" and Path(shown[2]) != Path(sys.prefix)
+
+    make("repro")
+    assert (project / "metrics.json").is_file()
+    make("test")
+    make("lint")
+    commit_all(project, "Train the first model")
+    sha = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    with GitHubStandIn(token=TOKEN) as github:
+        act = run_act(
+            project,
+            "push",
+            push_event(sha),
+            api_url=github.base_url,
+            token=TOKEN,
+            work=tmp_path / "act",
+        )
+        assert act.succeeded, act.log[-4000:]
+        github.assert_contract()
+        (release,) = github.releases
+        assert not release["draft"]
+        assert "model.skops" in {a["name"] for a in release["assets"]}
+    # The workflow's check job ran the project's own lint and tests before training.
+    assert "Lint and test" in act.log and "make test" in act.log
+
+
+@pytest.fixture
+def baked(tmp_path) -> tuple[Path, dict[str, str], Path]:
+    """A freshly baked default project and a user's environment with uv on PATH."""
+    home = tmp_path / "home"
+    (home / "bin").mkdir(parents=True)
+    (home / "bin" / "uv").symlink_to(UV)
+    env = user_env(home)
+    env["PATH"] = f"{home / 'bin'}{os.pathsep}{env['PATH']}"
+    result = cookiecutter_cli(TEMPLATE, tmp_path, {})
+    assert result.returncode == 0, result.stderr
+    return tmp_path / "churn-model", env, home / "bin"
+
+
+def _setup(project: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", "setup", *args], cwd=project, env=env, capture_output=True, text=True
+    )
+
+
+def test_setup_refuses_a_stale_lock_naming_the_fix(baked):
+    project, env, _ = baked
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('"skops>=0.12",', '"skops>=0.12",\n    "tabulate>=0.9",')
+    )
+    result = _setup(project, env)
+    assert result.returncode != 0
+    assert "needs to be updated" in result.stderr and "run `uv lock`" in result.stderr
+    assert not (project / ".venv").exists()
+
+
+def test_setup_refuses_a_missing_lock_naming_the_fix(baked):
+    project, env, _ = baked
+    (project / "uv.lock").unlink()
+    result = _setup(project, env)
+    assert result.returncode != 0
+    assert "Unable to find lockfile" in result.stderr and "run `uv lock`" in result.stderr
+    assert not (project / ".venv").exists()
+
+
+def test_setup_refuses_a_python_outside_requires_python(baked):
+    project, env, _ = baked
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('requires-python = ">=3.10"', 'requires-python = ">=3.99"')
+    )
+    result = _setup(project, env, f"PYTHON={sys.executable}")
+    assert result.returncode != 0
+    assert "incompatible with the project's Python requirement: `>=3.99`" in result.stderr
+    assert not (project / ".venv").exists()
+
+
+def test_setup_without_uv_says_how_to_install_it(baked):
+    project, env, uv_bin = baked
+    env = env | {
+        "PATH": os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p != str(uv_bin))
+    }
+    if shutil.which("uv", path=env["PATH"]):
+        pytest.fail(f"uv is on this machine's own PATH ({shutil.which('uv', path=env['PATH'])})")
+    result = _setup(project, env)
+    assert result.returncode != 0
+    assert "make setup needs uv: install it with 'pipx install uv'" in result.stderr
