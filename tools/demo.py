@@ -2,8 +2,9 @@
 
 Run through `python3 tasks.py demo`. It does what a new user does: `cookiecutter`, then
 `make setup` (a virtual environment of the project's own, exactly as its uv.lock pins it), a
-first commit, `make repro`, and prints the metrics. Then it plays GitHub's part offline: the project's real push workflow runs
-under `act` against a local stand-in of GitHub's API, and the demo prints the release it made.
+first commit, `make repro`, and prints the metrics. Then it plays GitHub's part offline: the
+project's real push workflow runs under `act` against a local stand-in of GitHub's API, and
+the demo prints the release it made.
 """
 
 from __future__ import annotations
