@@ -6,15 +6,19 @@ The pre-generation hook prints them and stops the bake; the tests call the check
 
 from __future__ import annotations
 
-import importlib.util
 import keyword
+import math
 import re
 
-from csv_intake import IntakeError, duplicate_columns, header, load_frame, read_text
-from schema_inference import MAX_CLASSES
+from csv_intake import IntakeError, Table, load_table, read_text
+from schema_inference import MAX_CLASSES, parse_column
 
 _SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _DATASET_TASK = {"churn": "classification", "diabetes": "regression"}
+DIABETES_FEATURES = ("age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6")
+DIABETES_TARGET = "progression"
+"""The columns of the bundled `data/raw/diabetes.csv`: its features, then its target, which
+the post-generation hook renames to the `target_column` answer."""
 _REMOTE_SCHEMES = {
     "s3": ("s3://",),
     "gs": ("gs://",),
@@ -84,92 +88,80 @@ def option_problems(answers: dict) -> list[str]:
     return problems
 
 
-def tool_problems(answers: dict) -> list[str]:
-    """Packages the bake itself needs in the Python that runs cookiecutter."""
-    needed = []
-    if answers["dataset"] in ("csv", "diabetes"):
-        needed.append("pandas")
-    if answers["dataset"] == "diabetes":
-        needed.append("scikit-learn")
-    missing = [
-        name
-        for name in needed
-        if importlib.util.find_spec(name.replace("scikit-learn", "sklearn")) is None
-    ]
-    if not missing:
-        return []
-    return [
-        f"dataset={answers['dataset']} needs {' and '.join(missing)} where cookiecutter runs,"
-        " to infer the data schema: install it next to cookiecutter"
-        f" (pip install {' '.join(missing)})"
-    ]
-
-
 def dataset_problems(answers: dict) -> list[str]:
-    """Problems with a user's CSV (`dataset=csv`): readable, not empty, target fit for the task."""
+    """Problems with the data: the bundled diabetes data's target name, or a user's CSV
+    (`dataset=csv`): readable, not empty, target fit for the task."""
+    if answers["dataset"] == "diabetes":
+        return diabetes_problems(answers["target_column"])
     if answers["dataset"] != "csv":
         return []
     path = answers["dataset_path"].strip()
     if not path:
         return ["dataset_path is empty: dataset=csv needs the path of your CSV file"]
     try:
-        csv_text = read_text(path)
-        duplicates = duplicate_columns(header(csv_text))
-        if duplicates:
-            return [
-                f"dataset_path {path}: duplicate column names {duplicates}: every column"
-                " needs its own name"
-            ]
-        frame = load_frame(csv_text)
+        table = load_table(read_text(path))
     except IntakeError as err:
         return [f"dataset_path {err}"]
-    if frame.empty:
+    if table.rows == 0:
         return [f"dataset_path {path}: the file has a header but no rows"]
-    return target_problems(frame, answers["target_column"], answers["task"], path)
+    return target_problems(table, answers["target_column"], answers["task"], path)
 
 
-def target_problems(frame, target: str, task: str, path: str) -> list[str]:
-    """Problems with the target column of `frame` for `task`."""
-    if target not in frame.columns:
-        columns = ", ".join(repr(c) for c in frame.columns[:20])
+def diabetes_problems(target: str) -> list[str]:
+    """Problems with the name given to the diabetes data's target column."""
+    if not target.strip():
+        return ["target_column is empty: give the diabetes target a name (e.g. 'progression')"]
+    if target in DIABETES_FEATURES:
+        return [
+            f"target_column {target!r} is already a feature of the diabetes data"
+            f" ({', '.join(DIABETES_FEATURES)}): choose another name (e.g. 'progression')"
+        ]
+    return []
+
+
+def target_problems(table: Table, target: str, task: str, path: str) -> list[str]:
+    """Problems with the target column of `table` for `task`."""
+    names = list(table.columns)
+    if target not in table.columns:
+        columns = ", ".join(repr(c) for c in names[:20])
         hint = ""
-        if len(frame.columns) == 1 and any(sep in frame.columns[0] for sep in ";\t|"):
+        if len(names) == 1 and any(sep in names[0] for sep in ";\t|"):
             hint = " (the file may use a delimiter that could not be detected)"
         return [
             f"target_column {target!r} is not a column of {path}; its columns are: {columns}{hint}"
         ]
-    values = frame[target].dropna()
-    if values.empty:
+    column = parse_column(table.columns[target])
+    values = column.values
+    if not values:
         return [f"target_column {target!r} of {path} has no values"]
-    distinct = values.nunique()
-    if distinct < 2:
+    distinct = column.unique()
+    if len(distinct) < 2:
         return [
-            f"target_column {target!r} of {path} has a single value ({values.iloc[0]!r}):"
+            f"target_column {target!r} of {path} has a single value ({column.show(values[0])}):"
             " a model needs at least two different values to learn from"
         ]
-    numeric = frame[target].dtype.kind in "iuf"
-    if task == "regression" and not numeric:
-        examples = ", ".join(repr(v) for v in values.unique()[:3])
+    if task == "regression" and not column.numeric:
+        examples = ", ".join(column.show(v) for v in distinct[:3])
         return [
             f"target_column {target!r} of {path} holds text ({examples}, ...), which a"
             " regression cannot predict: choose task=classification"
         ]
     if task == "classification":
-        if numeric and not (values == values.round()).all():
+        if column.numeric and not all(math.isinf(v) or v == int(v) for v in values):
             return [
                 f"target_column {target!r} of {path} holds continuous numbers: choose"
                 " task=regression"
             ]
-        if distinct > MAX_CLASSES:
+        if len(distinct) > MAX_CLASSES:
             return [
-                f"target_column {target!r} of {path} has {distinct} distinct values; at most"
-                f" {MAX_CLASSES} classes are supported: choose task=regression, or group the"
-                " classes"
+                f"target_column {target!r} of {path} has {len(distinct)} distinct values; at"
+                f" most {MAX_CLASSES} classes are supported: choose task=regression, or group"
+                " the classes"
             ]
     return []
 
 
 def all_problems(answers: dict) -> list[str]:
     """Every problem with the answers; the dataset is read only when all else is fine."""
-    problems = naming_problems(answers) + option_problems(answers) + tool_problems(answers)
+    problems = naming_problems(answers) + option_problems(answers)
     return problems or dataset_problems(answers)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +70,11 @@ def read_text(path: str | Path) -> CsvText:
     return CsvText(path, text, encoding, delimiter, notes)
 
 
+def read_plain(path: Path) -> CsvText:
+    """A CSV file the project holds (UTF-8, comma-separated), read as its `validate` reads it."""
+    return CsvText(path, path.read_bytes().decode("utf-8-sig"), "utf-8", ",")
+
+
 def _sniff_delimiter(text: str) -> str:
     head = "\n".join(text.splitlines()[:50])
     try:
@@ -78,8 +84,8 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def header(csv_text: CsvText) -> list[str]:
-    """The column names of the file's first line, as written."""
-    return next(csv.reader(io.StringIO(csv_text.text), delimiter=csv_text.delimiter), [])
+    """The column names as written: the first line that is not blank ([] when there is none)."""
+    return next((record for _, record in _records(csv_text)), [])
 
 
 def duplicate_columns(names: list[str]) -> list[str]:
@@ -97,17 +103,116 @@ def as_plain_csv(csv_text: CsvText) -> str:
     """The file's rows re-written as UTF-8, comma-separated CSV, every value unchanged."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerows(csv.reader(io.StringIO(csv_text.text), delimiter=csv_text.delimiter))
+    try:
+        writer.writerows(
+            csv.reader(io.StringIO(csv_text.text, newline=""), delimiter=csv_text.delimiter)
+        )
+    except csv.Error as err:
+        raise IntakeError(f"{csv_text.path}: not a well-formed CSV file ({err})") from err
     return out.getvalue()
 
 
-def load_frame(csv_text: CsvText):
-    """Parse the file with pandas (imported here: the default bake does not need it)."""
-    import pandas as pd
+@dataclass
+class Table:
+    """A CSV file's cells, laid out as `pandas.read_csv` (default options) lays them out.
 
-    try:
-        return pd.read_csv(io.StringIO(csv_text.text), sep=csv_text.delimiter)
-    except pd.errors.ParserError as err:
-        raise IntakeError(f"{csv_text.path}: not a well-formed CSV file ({err})") from err
-    except pd.errors.EmptyDataError as err:
-        raise IntakeError(f"{csv_text.path}: the file has no columns") from err
+    `columns` maps each column name to its cells, top to bottom, as written (a cell missing
+    from a short row is ""); blank lines are skipped and an empty column name is read as
+    "Unnamed: <position>", as pandas does. Typing the cells is `schema_inference`'s job.
+    """
+
+    columns: dict[str, list[str]]
+    rows: int
+
+
+def load_table(csv_text: CsvText) -> Table:
+    """Parse the file into a `Table`; raise `IntakeError` where it cannot be used.
+
+    Refused like pandas refuses them: a quoted field never closed, no header at all. Refused
+    although pandas reads them: duplicate column names (pandas would rename them; the
+    project's `validate` refuses them) and a row with more cells than the header (pandas
+    would take the first such row's extra leading cells as row labels and shift the columns).
+    """
+    records = _records(csv_text)
+    first = next(records, None)
+    if first is None:
+        raise IntakeError(f"{csv_text.path}: the file has no columns")
+    names = [name or f"Unnamed: {i}" for i, name in enumerate(first[1])]
+    duplicates = duplicate_columns(first[1]) or duplicate_columns(names)
+    if duplicates:
+        raise IntakeError(
+            f"{csv_text.path}: duplicate column names {duplicates}: every column needs its own name"
+        )
+    cells: list[list[str]] = [[] for _ in names]
+    rows = 0
+    for line, record in records:
+        if len(record) > len(names):
+            raise IntakeError(
+                f"{csv_text.path}: not a well-formed CSV file (expected {len(names)} fields"
+                f" in line {line}, saw {len(record)})"
+            )
+        record += [""] * (len(names) - len(record))
+        for column, cell in zip(cells, record, strict=True):
+            column.append(cell)
+        rows += 1
+    return Table(dict(zip(names, cells, strict=True)), rows)
+
+
+class _Lines:
+    """The file's lines for `csv.reader`, with pandas' blank lines left out.
+
+    pandas skips a line that is empty or holds only spaces and tabs (other than the
+    delimiter), but only where a row starts: inside a quoted field it is part of the value.
+    The caller sets `at_row_start` before asking the reader for each row; `skipped` counts
+    the lines left out, and `unterminated` is set when the file ends inside a quoted field.
+    """
+
+    def __init__(self, csv_text: CsvText):
+        self._lines = io.StringIO(csv_text.text, newline="")
+        self._blank = "".join(set(" \t") - {csv_text.delimiter})
+        self.at_row_start = True
+        self.skipped = 0
+        self.unterminated = False
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        for line in self._lines:
+            if self.at_row_start and not line.rstrip("\r\n").strip(self._blank):
+                self.skipped += 1
+                continue
+            self.at_row_start = False
+            return line
+        if not self.at_row_start:
+            self.unterminated = True
+        raise StopIteration
+
+
+def _records(csv_text: CsvText) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of every row that is not blank, the header first.
+
+    Lines are numbered as pandas numbers them in its messages: a row spread over several
+    lines by a quoted line break counts once.
+    """
+    # pandas has no limit on a cell's length; the csv module's default is 128 KiB.
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
+    lines = _Lines(csv_text)
+    reader = csv.reader(lines, delimiter=csv_text.delimiter)
+    count = 0
+    while True:
+        lines.at_row_start = True
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            raise IntakeError(f"{csv_text.path}: not a well-formed CSV file ({err})") from err
+        count += 1
+        line = count + lines.skipped
+        if lines.unterminated:
+            raise IntakeError(
+                f"{csv_text.path}: not a well-formed CSV file (the quoted field that starts"
+                f" in line {line} is never closed)"
+            )
+        yield line, record

@@ -1,19 +1,23 @@
 """The post-generation steps, called by `post_gen_project.py` with the answers and the new folder.
 
-Prune the files of options not chosen, bring in the dataset (bundled sample, scikit-learn's
-diabetes data, or the user's CSV) and infer its schema, then `git init`, `dvc init` and
-configure the DVC remote. Nothing is committed on the user's behalf.
+Prune the files of options not chosen, bring in the dataset (the bundled churn sample, the
+bundled copy of scikit-learn's diabetes data, or the user's CSV) and infer its schema, then
+`git init`, `dvc init` and configure the DVC remote. Nothing is committed on the user's behalf.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import csv
+import io
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from csv_intake import as_plain_csv, read_text
+from answers import DIABETES_TARGET
+from csv_intake import as_plain_csv, load_table, read_plain, read_text
+from dvc_files import init_dvc
+from project_lock import write_project_lock
 from schema_inference import ColumnSpec, infer_columns, render_schema_module
 
 SERVING_FILES = (
@@ -29,8 +33,9 @@ def pruned_paths(answers: dict) -> list[str]:
     paths: list[str] = []
     if answers["include_serving"] != "yes":
         paths += [p.format(package=answers["package_name"]) for p in SERVING_FILES]
-    if answers["dataset"] != "churn":
-        paths.append("data/raw/churn.csv")
+    for dataset in ("churn", "diabetes"):
+        if answers["dataset"] != dataset:
+            paths.append(f"data/raw/{dataset}.csv")
     return paths
 
 
@@ -44,18 +49,22 @@ def prune(answers: dict, project: Path) -> None:
             path.unlink()
 
 
-def write_diabetes_csv(destination: Path, target: str) -> None:
-    """Write scikit-learn's bundled diabetes data (raw units) as a CSV with `target` last."""
-    import pandas as pd
-    from sklearn.datasets import load_diabetes
+def name_diabetes_target(raw: Path, target: str) -> None:
+    """Give the bundled diabetes data's target column (the last) the name the user chose.
 
-    bunch = load_diabetes(scaled=False)
-    frame = pd.DataFrame(bunch.data, columns=bunch.feature_names)
-    frame[target] = bunch.target
-    for column in frame.columns:
-        if (frame[column] == frame[column].round()).all():
-            frame[column] = frame[column].astype("int64")
-    frame.to_csv(destination, index=False, lineterminator="\n")
+    The file ships with the target named `DIABETES_TARGET` (see tools/make_diabetes_data.py);
+    only its header line changes, quoted as the csv module (and pandas) quote a name.
+    """
+    if target == DIABETES_TARGET:
+        return
+    first_line, _, rest = raw.read_bytes().decode("utf-8").partition("\n")
+    names = first_line.rstrip("\r").split(",")
+    if names[-1] != DIABETES_TARGET:
+        raise ValueError(f"{raw}: the last column is {names[-1]!r}, not {DIABETES_TARGET!r}")
+    header = io.StringIO()
+    ending = "\r\n" if first_line.endswith("\r") else "\n"
+    csv.writer(header, lineterminator=ending).writerow([*names[:-1], target])
+    raw.write_bytes((header.getvalue() + rest).encode("utf-8"))
 
 
 def copy_user_csv(source: str, destination: Path) -> list[str]:
@@ -70,16 +79,14 @@ def copy_user_csv(source: str, destination: Path) -> list[str]:
 
 def write_schema(answers: dict, project: Path, raw: Path) -> list[ColumnSpec]:
     """Infer the schema of `raw` and write it as the project's `schema.py`."""
-    import pandas as pd
-
-    frame = pd.read_csv(raw)
-    specs = infer_columns(frame, answers["target_column"], answers["task"])
+    table = load_table(read_plain(raw))
+    specs = infer_columns(table, answers["target_column"], answers["task"])
     source = render_schema_module(
         specs,
         task=answers["task"],
         target=answers["target_column"],
         source=raw.relative_to(project).as_posix(),
-        rows=len(frame),
+        rows=table.rows,
     )
     (project / "src" / answers["package_name"] / "schema.py").write_text(source, encoding="utf-8")
     return specs
@@ -103,8 +110,8 @@ def bring_in_data(answers: dict, project: Path) -> None:
     raw = project / answers["__raw_data"]
     raw.parent.mkdir(parents=True, exist_ok=True)
     if dataset == "diabetes":
-        write_diabetes_csv(raw, answers["target_column"])
-        print(f"Wrote scikit-learn's diabetes data to {answers['__raw_data']}.")
+        name_diabetes_target(raw, answers["target_column"])
+        print(f"Using scikit-learn's diabetes data, bundled as {answers['__raw_data']}.")
     else:
         notes = copy_user_csv(answers["dataset_path"], raw)
         done = f" ({'; '.join(notes)})" if notes else ""
@@ -113,30 +120,15 @@ def bring_in_data(answers: dict, project: Path) -> None:
     print(describe(specs, f"src/{answers['package_name']}/schema.py"))
 
 
-def _dvc_command() -> list[str] | None:
-    if importlib.util.find_spec("dvc") is not None:
-        return [sys.executable, "-m", "dvc"]
-    found = shutil.which("dvc")
-    return [found] if found else None
-
-
 def init_repositories(answers: dict, project: Path) -> None:
-    """`git init` (branch main) and `dvc init`, then add the DVC remote if one was chosen."""
-    has_git = shutil.which("git") is not None
-    if has_git:
-        subprocess.run(["git", "init", "-q", "-b", "main"], cwd=project, check=True)
-    else:
+    """`git init` (branch main) and DVC's files, with the remote if one was chosen, staged."""
+    remote = answers["dvc_remote"] != "none"
+    written = init_dvc(project, answers["dvc_remote_url"].strip() if remote else None)
+    if shutil.which("git") is None:
         print("git is not installed: run `git init -b main` in the project yourself.")
-    dvc = _dvc_command()
-    if dvc is None:
-        print("DVC is not installed where cookiecutter ran: `make setup` runs `dvc init`.")
         return
-    subprocess.run(
-        [*dvc, "init", "-q", *([] if has_git else ["--no-scm"])], cwd=project, check=True
-    )
-    if answers["dvc_remote"] != "none":
-        url = answers["dvc_remote_url"].strip()
-        subprocess.run([*dvc, "remote", "add", "-d", "storage", url], cwd=project, check=True)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=project, check=True)
+    subprocess.run(["git", "add", "--", *written], cwd=project, check=True)
 
 
 def finish(answers: dict, project: Path) -> int:
@@ -144,6 +136,7 @@ def finish(answers: dict, project: Path) -> int:
     prune(answers, project)
     try:
         bring_in_data(answers, project)
+        write_project_lock(project, answers["project_slug"])
         init_repositories(answers, project)
     except (OSError, ValueError, subprocess.CalledProcessError) as err:
         print(f"error: could not finish the project: {err}", file=sys.stderr)

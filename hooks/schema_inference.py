@@ -1,7 +1,12 @@
-"""Infer a project's data contract from a sample DataFrame and render it as `schema.py`.
+"""Infer a project's data contract from a sample CSV and render it as `schema.py`.
 
-Pure logic: a DataFrame in, a list of `ColumnSpec` and Python source out. The post-generation
+Pure logic on the standard library alone (the hooks run in whatever Python runs cookiecutter):
+a `csv_intake.Table` in, a list of `ColumnSpec` and Python source out. The post-generation
 hook calls it on the dataset a project is baked with; the template's tests call it directly.
+
+The project's `validate` stage reads the file with `pandas.read_csv`, so the columns are typed
+here exactly as pandas types them (`parse_column`): the same missing-value markers, the same
+int / float / bool / text decisions, the same whitespace rules.
 
 Each column gets a *role*:
 
@@ -14,12 +19,14 @@ Each column gets a *role*:
 
 from __future__ import annotations
 
+import calendar
+import datetime
 import json
 import math
 import re
 from dataclasses import dataclass, field
 
-import pandas as pd
+from csv_intake import Table
 
 MAX_ALLOWED_VALUES = 50
 """Text columns with at most this many distinct values get an allowed-values check."""
@@ -35,11 +42,28 @@ maximum of `support_calls`), and how the distribution moves is the drift check's
 MAX_CLASSES = 50
 """A classification target with more distinct values than this is refused."""
 
+NA_VALUES = frozenset(
+    {"", "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "NULL", "null", "None", "<NA>"}
+    | {"#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "1.#IND", "1.#QNAN"}
+)
+"""The cells `pandas.read_csv` reads as missing by default: exactly these, spaces included."""
+
 _ID_NAME = re.compile(r"(^|[\s_\-.])(id|uuid|guid|key)$|^id([\s_\-.]|$)|identifier", re.I)
 _ID_REASON = "identifier: a different value on every row"
 _DATE_LIKE = re.compile(
     r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})([ T]\d{1,2}:\d{2}.*)?\s*$"
 )
+
+# How pandas' C parser reads a number: ASCII digits, surrounding ASCII whitespace allowed;
+# "inf"/"infinity" (any case, signed) only without whitespace.
+_SPACE = "[ \t\n\v\f\r]*"
+_INT = re.compile(rf"{_SPACE}[+-]?[0-9]+{_SPACE}")
+_FLOAT = re.compile(rf"{_SPACE}[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?{_SPACE}")
+_INF = re.compile(r"[+-]?inf(inity)?", re.I)
+_INT64 = (-(2**63), 2**63 - 1)
+_UINT64_MAX = 2**64 - 1
+_BOOLS = {"true": True, "false": False}  # matched ignoring case, as pandas does
+_WHITESPACE = re.compile(r"\s")
 
 
 @dataclass
@@ -57,56 +81,139 @@ class ColumnSpec:
     reason: str = ""
 
 
-def infer_columns(df: pd.DataFrame, target: str, task: str) -> list[ColumnSpec]:
-    """Return one `ColumnSpec` per column of `df`, in the file's column order."""
-    if target not in df.columns:
+@dataclass
+class Column:
+    """One column typed as `pandas.read_csv` types it.
+
+    `kind` is pandas' dtype: "int" (int64), "uint" (uint64), "float" (float64), "bool",
+    "object" (true/false with gaps: pandas keeps Python booleans) or "str". `values` holds the
+    cells that are not missing, converted, in file order; `missing` counts the others.
+    """
+
+    kind: str
+    values: list
+    missing: int
+
+    @property
+    def dtype(self) -> str:
+        """The schema's dtype: "int", "float", "bool" or "str"."""
+        # pandas reads an integer column with gaps as float: it stays float so the gaps fit.
+        return {"int": "int", "uint": "int", "float": "float", "bool": "bool"}.get(self.kind, "str")
+
+    @property
+    def nullable(self) -> bool:
+        return self.missing > 0
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("int", "uint", "float")
+
+    def unique(self) -> list:
+        """The distinct values, in order of first appearance (1 and 1.0 are one value)."""
+        return list(dict.fromkeys(self.values))
+
+    def show(self, value: object) -> str:
+        """`repr(value)` as pandas hands the value out: numeric and true/false columns give
+        numpy scalars, whose repr (numpy 2) names the type, e.g. ``np.int64(3)``."""
+        numpy_type = {"int": "int64", "uint": "uint64", "float": "float64"}.get(self.kind)
+        if numpy_type:
+            return f"np.{numpy_type}({value!r})"
+        if self.kind == "bool":
+            return f"np.{value}_"
+        return repr(value)
+
+
+def parse_column(cells: list[str]) -> Column:
+    """Type one column's cells as `pandas.read_csv` does with its default options.
+
+    pandas tries, in order: 64-bit integers (float when a cell is missing), floats, then
+    true/false, and reads the column as text when none fits every cell that is not missing.
+    """
+    if not cells:
+        return Column("object", [], 0)  # a header without rows
+    present = [cell for cell in cells if cell not in NA_VALUES]
+    missing = len(cells) - len(present)
+    if all(_INT.fullmatch(cell) for cell in present):
+        ints = [_int_value(cell) for cell in present]
+        low, high = min(ints, default=0), max(ints, default=0)
+        if _INT64[0] <= low and high <= _INT64[1]:
+            return (
+                Column("float", [float(i) for i in ints], missing)
+                if missing
+                else Column("int", ints, missing)
+            )
+        if not missing and 0 <= low and high <= _UINT64_MAX:
+            return Column("uint", ints, missing)
+        return Column("str", present, missing)  # pandas: text, or Python ints ("str" to us)
+    if all(_FLOAT.fullmatch(cell) or _INF.fullmatch(cell) for cell in present):
+        if any(_beyond_64_bits(cell) for cell in present):
+            return Column("str", present, missing)  # pandas gives up on floats there
+        return Column("float", [float(cell) for cell in present], missing)
+    if all(cell.isascii() and cell.lower() in _BOOLS for cell in present):
+        return Column(
+            "object" if missing else "bool", [_BOOLS[c.lower()] for c in present], missing
+        )
+    return Column("str", present, missing)
+
+
+def _int_value(cell: str) -> int:
+    """The value of a cell `_INT` matches (past 64 bits, a stand-in of the right sign)."""
+    if len(cell) <= 20:
+        return int(cell)
+    text = cell.strip()
+    if len(text.lstrip("+-").lstrip("0")) > 20:  # also keeps int() clear of its digit limit
+        return -(2**64) if text.startswith("-") else 2**64
+    return int(text)
+
+
+def _beyond_64_bits(cell: str) -> bool:
+    """An integer cell that neither int64 nor uint64 holds."""
+    if len(cell) < 20 or not _INT.fullmatch(cell):
+        return False
+    value = _int_value(cell)
+    return not _INT64[0] <= value <= _UINT64_MAX
+
+
+def infer_columns(table: Table, target: str, task: str) -> list[ColumnSpec]:
+    """Return one `ColumnSpec` per column of `table`, in the file's column order."""
+    if target not in table.columns:
         raise ValueError(f"target column {target!r} is not in the data")
     return [
-        _infer_target(df[name], task) if name == target else _infer_feature(df[name])
-        for name in df.columns
+        _infer_target(name, parse_column(cells), task)
+        if name == target
+        else _infer_feature(name, parse_column(cells))
+        for name, cells in table.columns.items()
     ]
 
 
-def _dtype_of(series: pd.Series) -> str:
-    if pd.api.types.is_bool_dtype(series):
-        return "bool"
-    if pd.api.types.is_integer_dtype(series):
-        return "int"
-    if pd.api.types.is_numeric_dtype(series):
-        # pandas reads an integer column with gaps as float: it stays float so the gaps fit.
-        return "float"
-    return "str"
-
-
-def _infer_target(series: pd.Series, task: str) -> ColumnSpec:
-    dtype = _dtype_of(series)
-    spec = ColumnSpec(str(series.name), "target", dtype, bool(series.isna().any()))
-    values = series.dropna()
+def _infer_target(name: str, column: Column, task: str) -> ColumnSpec:
+    dtype = column.dtype
+    spec = ColumnSpec(name, "target", dtype, column.nullable)
+    values = column.values
     if task == "classification":
-        classes = sorted(values.unique().tolist(), key=lambda v: (str(type(v)), v))
+        classes = sorted(column.unique(), key=lambda v: (str(type(v)), v))
         if dtype == "float" and all(float(v).is_integer() for v in classes):
             classes = [int(v) for v in classes]
             spec.dtype = "int" if not spec.nullable else "float"
         spec.allowed = classes
         spec.reason = f"{len(classes)} classes"
     else:
-        spec.minimum, spec.maximum = _widened_range(values, dtype)
+        spec.minimum, spec.maximum = _checked_range(values, dtype)
         spec.reason = "numeric target"
     return spec
 
 
-def _infer_feature(series: pd.Series) -> ColumnSpec:
-    name = str(series.name)
-    dtype = _dtype_of(series)
-    nullable = bool(series.isna().any())
-    values = series.dropna()
-    spec = ColumnSpec(name, "numeric", dtype, nullable)
-    n_unique = int(values.nunique())
-    if values.empty:
+def _infer_feature(name: str, column: Column) -> ColumnSpec:
+    dtype = column.dtype
+    values = column.values
+    spec = ColumnSpec(name, "numeric", dtype, column.nullable)
+    n_unique = len(column.unique())
+    if not values:
         spec.role, spec.dtype, spec.reason = "empty", "str", "empty: no values at all"
         return spec
     if n_unique == 1:
-        spec.role, spec.reason = "constant", f"constant: a single value ({values.iloc[0]!r})"
+        spec.role = "constant"
+        spec.reason = f"constant: a single value ({column.show(values[0])})"
         return spec
     all_unique = n_unique == len(values) and len(values) > 1
     if dtype == "bool":
@@ -116,23 +223,23 @@ def _infer_feature(series: pd.Series) -> ColumnSpec:
         if dtype == "int" and all_unique and _ID_NAME.search(name):
             spec.role, spec.unique, spec.reason = "id", True, _ID_REASON
             return spec
-        spec.minimum, spec.maximum = _widened_range(values, dtype)
+        spec.minimum, spec.maximum = _checked_range(values, dtype)
         spec.reason = "number"
         return spec
-    text = values.astype(str)
+    text = values if column.kind == "str" else [str(v) for v in values]
     if _looks_like_dates(text):
         spec.role, spec.reason = "date", "date or timestamp (derive features from it if useful)"
         return spec
-    has_spaces = float(text.str.contains(r"\s", regex=True).mean())
+    has_spaces = sum(1 for v in text if _WHITESPACE.search(v)) / len(text)
     looks_like_codes = n_unique > MAX_ALLOWED_VALUES and has_spaces < 0.5
     if all_unique and (_ID_NAME.search(name) or looks_like_codes):
         spec.role, spec.unique, spec.reason = "id", True, _ID_REASON
         return spec
     if n_unique <= MAX_ALLOWED_VALUES:
         spec.role, spec.reason = "categorical", f"{n_unique} categories"
-        spec.allowed = sorted(text.unique().tolist())
+        spec.allowed = sorted(set(text))
         return spec
-    mean_words = float(text.str.split().str.len().mean())
+    mean_words = sum(len(v.split()) for v in text) / len(text)
     if mean_words >= 3 or n_unique > len(values) / 2:
         spec.role, spec.reason = "text", f"free text ({n_unique} distinct values)"
         return spec
@@ -141,17 +248,87 @@ def _infer_feature(series: pd.Series) -> ColumnSpec:
     return spec
 
 
-def _looks_like_dates(text: pd.Series) -> bool:
-    sample = text.head(1000)
-    if not bool(sample.str.match(_DATE_LIKE).mean() >= 0.95):
+# ---------------------------------------------------------------- dates
+
+_TIME = re.compile(
+    r"(\d{1,2}):(\d{2})(?::(\d{1,2}))?(?:[.,]\d*)?"  # 13:05, 13:05:09, 13:05:09.250
+    r"\s*(?:([aApP])[mM]?(?![A-Za-z]))?"  # am / pm
+    r"\s*(?:Z|z|UTC|GMT|[+-](\d{1,2})(?::?(\d{2}))?)?"  # time zone: Z, UTC, +02:00, -0500
+)
+
+
+def _looks_like_dates(text: list[str]) -> bool:
+    """Most of the first 1,000 values look like dates and are real dates (2024-02-30 is not)."""
+    sample = text[:1000]
+    matches = [_DATE_LIKE.match(value) for value in sample]
+    if sum(1 for m in matches if m) / len(sample) < 0.95:
         return False
-    parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
-    return bool(parsed.notna().mean() >= 0.95)
+    return sum(1 for m in matches if m and _is_datetime(m)) / len(sample) >= 0.95
 
 
-def _widened_range(values: pd.Series, dtype: str) -> tuple[float | int, float | int]:
+def _is_datetime(match: re.Match) -> bool:
+    """Whether a value `_DATE_LIKE` admits is a real date (and time), read as pandas reads
+    mixed formats (`pd.to_datetime(format="mixed")`, month before day when it is ambiguous)."""
+    parts = re.split(r"[-/.]", match[1].strip())
+    separators = set(re.findall(r"[-/.]", match[1]))
+    if len(separators) > 1 and "." in separators:
+        return False  # 2024-01/31 is a date to pandas, 2024.01-31 is not
+    first, second, third = (int(part) for part in parts)
+    if len(parts[0]) > 2 or first > 31:
+        (year, month, day), year_digits = (first, second, third), len(parts[0])  # 2024-01-31
+    elif first > 12:
+        (day, month, year), year_digits = (first, second, third), len(parts[2])  # 31/01/2024
+    else:
+        (month, day, year), year_digits = (first, second, third), len(parts[2])  # 01/31/2024
+    if year_digits <= 2:
+        year = _full_year(year)
+    if not (1 <= month <= 12 and 1 <= day <= _days_in(year, month)):
+        return False
+    if not match[2]:
+        return True
+    time = _TIME.fullmatch(match[2][1:].rstrip())
+    if time is None:
+        return False
+    hour, minute, second, ampm, tz_hour, tz_minute = time.groups()
+    return (
+        int(hour) <= (12 if ampm else 23)
+        and int(minute) <= 59
+        and int(second or 0) <= 59
+        and int(tz_hour or 0) <= 23
+        and int(tz_minute or 0) <= 59
+    )
+
+
+def _full_year(year: int) -> int:
+    """A two-digit year as dateutil reads it: the one within 50 years of today."""
+    this_year = datetime.date.today().year
+    year += this_year // 100 * 100
+    if year >= this_year + 50:
+        year -= 100
+    elif year < this_year - 50:
+        year += 100
+    return year
+
+
+def _days_in(year: int, month: int) -> int:
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)  # year 0 is a leap year
+    return 29 if month == 2 and leap else calendar.monthrange(2001, month)[1]
+
+
+# ---------------------------------------------------------------- ranges
+
+
+def _checked_range(values: list, dtype: str) -> tuple[float | int | None, float | int | None]:
+    """`_widened_range`, or no range at all when the data (or its margin) reaches infinity."""
+    try:
+        return _widened_range(values, dtype)
+    except OverflowError:
+        return None, None
+
+
+def _widened_range(values: list, dtype: str) -> tuple[float | int, float | int]:
     """The observed [min, max] widened by `RANGE_MARGIN`, kept non-negative when the data is."""
-    low, high = float(values.min()), float(values.max())
+    low, high = float(min(values)), float(max(values))
     span = high - low
     margin = span * RANGE_MARGIN if span > 0 else max(abs(high) * RANGE_MARGIN, 1.0)
     step = 10 ** math.floor(math.log10(margin))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 import pytest
 from answers import all_problems
 from conftest import TEMPLATE
@@ -77,6 +76,11 @@ def _csv(tmp_path, text: str) -> str:
         ("a,y\n1,\n2,\n", "y", "classification", "has no values"),
         ("a,y\n1,cat\n2,dog\n", "y", "regression", "holds text ('cat', 'dog'"),
         ("a,y\n1,0.5\n2,1.25\n", "y", "classification", "holds continuous numbers"),
+        ("a,y\n1,TRUE\n2,false\n", "y", "regression", "holds text (np.True_, np.False_"),
+        ("a,y\n1,7\n2,7\n", "y", "classification", "has a single value (np.int64(7))"),
+        ("a,y\n1,2\n3,4,5\n", "y", "classification", "expected 2 fields in line 3, saw 3"),
+        ('a,y\n1,2\n3,"4\n', "y", "classification", "field that starts in line 3 is never closed"),
+        (",y\n1,a\n2,b\n", "target", "classification", "its columns are: 'Unnamed: 0', 'y'"),
     ],
 )
 def test_bad_csv_datasets_are_refused(tmp_path, text, target, task, fragment):
@@ -87,9 +91,8 @@ def test_bad_csv_datasets_are_refused(tmp_path, text, target, task, fragment):
 
 
 def test_too_many_classes_is_refused(tmp_path):
-    frame = pd.DataFrame({"a": range(120), "y": [f"class {i}" for i in range(60)] * 2})
     path = tmp_path / "many.csv"
-    frame.to_csv(path, index=False)
+    path.write_text("a,y\n" + "".join(f"{i},class {i % 60}\n" for i in range(120)))
     found = problems(dataset="csv", dataset_path=str(path), target_column="y")
     assert any("has 60 distinct values" in p for p in found), found
 
@@ -101,3 +104,20 @@ def test_messy_csv_is_accepted(messy_answers):
 def test_missing_file_is_named(tmp_path):
     found = problems(dataset="csv", dataset_path=str(tmp_path / "nope.csv"))
     assert any("nope.csv: no such file" in p for p in found), found
+
+
+def test_diabetes_target_may_be_renamed():
+    assert problems(dataset="diabetes", task="regression", target_column="progression") == []
+    assert problems(dataset="diabetes", task="regression", target_column="disease score") == []
+
+
+@pytest.mark.parametrize(
+    ("target", "fragment"),
+    [
+        ("bmi", "target_column 'bmi' is already a feature of the diabetes data"),
+        (" ", "target_column is empty"),
+    ],
+)
+def test_diabetes_target_must_be_a_new_name(target, fragment):
+    found = problems(dataset="diabetes", task="regression", target_column=target)
+    assert any(fragment in p for p in found), found

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
+import pandas as pd
 import pytest
-from csv_intake import IntakeError, as_plain_csv, duplicate_columns, header, read_text
+from csv_intake import (
+    CsvText,
+    IntakeError,
+    as_plain_csv,
+    duplicate_columns,
+    header,
+    load_table,
+    read_text,
+)
+
+
+def _table(text: str, delimiter: str = ","):
+    return load_table(CsvText(Path("data.csv"), text, "utf-8", delimiter))
 
 
 def test_windows_semicolon_file_is_rewritten_value_for_value(tmp_path):
@@ -59,3 +73,51 @@ def test_missing_file_is_refused(tmp_path):
 
 def test_duplicate_columns_are_listed_once():
     assert duplicate_columns(["a", "b", "a", "c", "b", "a"]) == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("text", "delimiter"),
+    [
+        ("a,b\n1,2\n3,4\n", ","),
+        ("\n  \n\t\na,b\n1,2\n\n   \n3,4\n , \n,\n", ","),  # blank lines are skipped
+        ("a\tb\n1\t2\n\t\n3\t4\n", "\t"),  # a tab-only line is a row when tab separates
+        ("a\n1\n \n3\n", ","),
+        ('a\n1\n"  "\n""\n', ","),  # quoted blanks are values
+        ("a,b\n1,2\n3\n", ","),  # a short row is padded with missing cells
+        ("a,b\r1,2\r3,4\r", ","),  # old Mac line ends
+        ("a,b\r\n1,2\r\n", ","),
+        ('a,b\n1,"x\n\ny"\n2,"say ""hi"", then go"\n', ","),
+        ('a,b\n"1"x,2\n', ","),
+        ("a,,c\n1,2,3\n", ","),  # an unnamed column
+        ("a,b,\n1,2,3\n", ","),
+        ("a, b ,NA,nan\n1,2,3,4\n", ","),  # names are kept as written, never missing
+    ],
+)
+def test_table_lays_cells_out_as_pandas_does(text, delimiter):
+    table = _table(text, delimiter)
+    frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
+    assert list(table.columns) == list(frame.columns)
+    assert table.rows == len(frame)
+    assert {name: cells for name, cells in table.columns.items()} == frame.to_dict("list")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a,b\n1,2\n3,4,5\n", r"expected 2 fields in line 3, saw 3"),
+        ("a,b\n1,2\n\n3,4,5\n", r"expected 2 fields in line 4, saw 3"),  # as pandas counts
+        ('a,b\n1,"x\ny"\n3,4,5\n', r"expected 2 fields in line 3, saw 3"),
+        ("a,b\n1,2,3\n", r"expected 2 fields in line 2, saw 3"),  # pandas: shifted columns
+        ('a,b\n1,"2\n', r"the quoted field that starts in line 2 is never closed"),
+        ("a,a,b\n1,2,3\n", r"duplicate column names \['a'\]"),
+        (",,b\n1,2,3\n", r"duplicate column names \[''\]"),
+        ("\n \n", r"the file has no columns"),
+    ],
+)
+def test_unusable_tables_are_refused(text, message):
+    with pytest.raises(IntakeError, match=message):
+        _table(text)
+
+
+def test_header_skips_blank_lines():
+    assert header(CsvText(Path("data.csv"), "\n\na;b\n1;2\n", "utf-8", ";")) == ["a", "b"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import platform
 import re
 import shutil
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,9 @@ from conftest import bake, commit_all, make, run
 from pipeline_checks import assert_model_is_checksummed, metrics_of, ran_stages, sha256
 
 pytestmark = pytest.mark.slow
+
+RECORDED_PACKAGES = ("scikit-learn", "skops", "pandas", "numpy")
+"""The packages whose versions the model's environment.json and MLflow run record."""
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +52,16 @@ def test_default_model_and_plots(default_project):
     assert "ROC curve (test set)" in html and "Confusion matrix (test set)" in html
 
 
+def test_default_model_records_the_environment_that_trained_it(default_project):
+    lock = default_project / "uv.lock"
+    environment = json.loads((default_project / "models" / "environment.json").read_text())
+    assert environment == {
+        "python": platform.python_version(),
+        "lock_sha256": sha256(lock) if lock.is_file() else None,
+        "packages": {name: version(name) for name in RECORDED_PACKAGES},
+    }
+
+
 def test_default_run_is_tracked_in_mlflow(default_project):
     from mlflow.tracking import MlflowClient
 
@@ -57,6 +72,11 @@ def test_default_run_is_tracked_in_mlflow(default_project):
     assert tracked.data.tags["git_commit"] == head
     assert tracked.data.tags["data_sha256"] == sha256(default_project / "data/raw/churn.csv")
     assert tracked.data.tags["model_sha256"] == assert_model_is_checksummed(default_project)
+    lock = default_project / "uv.lock"
+    assert tracked.data.tags["lock_sha256"] == (sha256(lock) if lock.is_file() else "none")
+    assert tracked.data.tags["python_version"] == platform.python_version()
+    for name in RECORDED_PACKAGES:
+        assert tracked.data.tags[f"version.{name}"] == version(name)
     assert tracked.data.params["model.name"] == "random_forest"
     assert tracked.data.params["model.random_forest.n_estimators"] == "200"
     assert tracked.data.metrics["test_roc_auc"] == pytest.approx(
@@ -124,7 +144,7 @@ def test_unchanged_pipeline_reruns_nothing_and_one_param_reruns_only_train(
 def test_retraining_the_same_commit_gives_the_same_model_bytes(default_project, tmp_path):
     project = Path(shutil.copytree(default_project, tmp_path / "again", symlinks=True))
     run(project, "dvc", "repro", "--force", "--no-run-cache")
-    for name in ("models/model.skops", "metrics.json", "dvc.lock"):
+    for name in ("models/model.skops", "models/environment.json", "metrics.json", "dvc.lock"):
         assert sha256(project / name) == sha256(default_project / name), name
 
 

@@ -114,18 +114,47 @@ def test_checksums_round_trip_and_mismatch():
     ]
 
 
+def _card(**changes) -> str:
+    arguments = {
+        "tag": "model-20261124-0123456",
+        "sha": "0123456789",
+        "date": "20261124",
+        "metrics": {"roc_auc": 0.86},
+        "params": {"model.name": "rf"},
+        "data": {"data/raw/churn.csv": "m1"},
+        "digests": {"model.skops": "a" * 64},
+        "gate": {
+            "summary": "passed: 1 metric(s) within thresholds",
+            "checks": [],
+            "champion": None,
+        },
+        "run_url": None,
+    }
+    return render_card(**(arguments | changes))
+
+
+ENVIRONMENT = {
+    "python": "3.11.7",
+    "lock_sha256": "c" * 64,
+    "packages": {"scikit-learn": "1.7.2", "skops": "0.13.0", "pandas": "2.3.3", "numpy": "2.3.4"},
+}
+
+
 def test_model_card_carries_provenance():
-    card = render_card(
-        tag="model-20261124-0123456",
-        sha="0123456789",
-        date="20261124",
-        metrics={"roc_auc": 0.86},
-        params={"model.name": "rf"},
-        data={"data/raw/churn.csv": "m1"},
-        digests={"model.skops": "a" * 64},
-        gate={"summary": "passed: 1 metric(s) within thresholds", "checks": [], "champion": None},
-        run_url=None,
-    )
+    card = _card(environment=ENVIRONMENT)
     assert "trained from commit `0123456789` (2026-11-24)" in card
     assert "| roc_auc | 0.8600 |" in card and "`data/raw/churn.csv`: md5 `m1`" in card
     assert f"| `model.skops` | `{'a' * 64}` |" in card and "sha256sum -c SHA256SUMS" in card
+    environment = card.split("## Environment\n")[1].split("\n## ")[0]
+    assert f"- `uv.lock` sha256 `{'c' * 64}`" in environment
+    assert "- Python `3.11.7`" in environment
+    for name, version in ENVIRONMENT["packages"].items():
+        assert f"| {name} | `{version}` |" in environment
+
+
+def test_model_card_says_when_the_environment_was_not_recorded_or_not_locked():
+    unknown = _card().split("## Environment\n")[1].split("\n## ")[0]
+    assert "Not recorded" in unknown and "models/environment.json" in unknown
+    unlocked = _card(environment=ENVIRONMENT | {"lock_sha256": None})
+    assert "- no `uv.lock`: an unlocked environment" in unlocked
+    assert "| scikit-learn | `1.7.2` |" in unlocked and "sha256 `None`" not in unlocked

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
+from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pytest
+from csv_intake import CsvText, Table, load_table
 from messy_data import CLASSES, TARGET, messy_frame
 from refresh_churn_schema import SCHEMA as BUNDLED_SCHEMA
 from refresh_churn_schema import churn_schema_source
 from schema_inference import _widened_range, infer_columns, render_schema_module
+
+MESSY_CSV = messy_frame().to_csv(index=False)
+
+
+def _table(text: str) -> Table:
+    return load_table(CsvText(Path("data.csv"), text, "utf-8", ","))
+
+
+def _frame(text: str) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(text))
 
 
 def _load(source: str) -> dict:
@@ -23,7 +35,7 @@ def _load(source: str) -> dict:
 
 @pytest.fixture(scope="module")
 def messy_specs():
-    return {s.name: s for s in infer_columns(messy_frame(), TARGET, "classification")}
+    return {s.name: s for s in infer_columns(_table(MESSY_CSV), TARGET, "classification")}
 
 
 def test_roles_of_a_messy_frame(messy_specs):
@@ -41,7 +53,7 @@ def test_roles_of_a_messy_frame(messy_specs):
 
 
 def test_checks_of_a_messy_frame(messy_specs):
-    frame = messy_frame()
+    frame = _frame(MESSY_CSV)
     weight = messy_specs["Weight (kg)"]
     assert weight.dtype == "float" and weight.nullable
     assert weight.minimum < frame["Weight (kg)"].min() < frame["Weight (kg)"].max() < weight.maximum
@@ -54,11 +66,13 @@ def test_checks_of_a_messy_frame(messy_specs):
 
 
 def test_rendered_module_validates_its_own_data_and_rejects_bad_rows():
-    frame = messy_frame()
-    specs = infer_columns(frame, TARGET, "classification")
+    frame = _frame(MESSY_CSV)
+    table = _table(MESSY_CSV)
+    specs = infer_columns(table, TARGET, "classification")
     source = render_schema_module(
-        specs, task="classification", target=TARGET, source="data/raw/x.csv", rows=len(frame)
+        specs, task="classification", target=TARGET, source="data/raw/x.csv", rows=table.rows
     )
+    assert table.rows == len(frame) == 600
     module = _load(source)
     assert len(module["SCHEMA"].validate(frame)) == len(frame)
     assert module["CATEGORICAL_FEATURES"] == ["Plan type"]
@@ -73,13 +87,13 @@ def test_rendered_module_validates_its_own_data_and_rejects_bad_rows():
 
 
 def test_rendered_module_is_ruff_clean():
-    frame = messy_frame()
+    table = _table(MESSY_CSV)
     source = render_schema_module(
-        infer_columns(frame, TARGET, "classification"),
+        infer_columns(table, TARGET, "classification"),
         task="classification",
         target=TARGET,
         source="data/raw/x.csv",
-        rows=len(frame),
+        rows=table.rows,
     )
     ruff = [sys.executable, "-m", "ruff"]
     for args in (
@@ -96,8 +110,8 @@ def test_rendered_module_is_ruff_clean():
 
 
 def test_regression_target_gets_a_range():
-    frame = pd.DataFrame({"x": np.arange(20.0), "price": np.linspace(10, 200, 20)})
-    target = infer_columns(frame, "price", "regression")[1]
+    rows = "".join(f"{x}.0,{10 + x * 10}.0\n" for x in range(20))
+    target = infer_columns(_table("x,price\n" + rows), "price", "regression")[1]
     assert target.role == "target" and target.allowed == []
     assert target.minimum <= 10 and target.maximum >= 200
 
@@ -114,7 +128,7 @@ def test_regression_target_gets_a_range():
     ],
 )
 def test_widened_range_contains_the_data(values, dtype, expected):
-    low, high = _widened_range(pd.Series(values), dtype)
+    low, high = _widened_range(values, dtype)
     assert (low, high) == pytest.approx(expected)
     assert low <= min(values) and high >= max(values)
 
@@ -123,3 +137,58 @@ def test_bundled_churn_schema_is_current():
     assert BUNDLED_SCHEMA.read_text(encoding="utf-8") == churn_schema_source(), (
         "the bundled schema.py is stale: run .venv/bin/python tools/refresh_churn_schema.py"
     )
+
+
+def test_infinite_values_get_no_range():
+    """A range from infinite values cannot be computed (and would reject the data's own rows)."""
+    specs = infer_columns(_table("x,y\n1.5,a\ninf,b\n-2,a\n"), "y", "classification")
+    assert (specs[0].role, specs[0].dtype, specs[0].minimum, specs[0].maximum) == (
+        "numeric",
+        "float",
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("cells", "reason"),
+    [
+        (["5", "5"], "constant: a single value (np.int64(5))"),
+        (["2.5", "", "2.5"], "constant: a single value (np.float64(2.5))"),
+        (["true", "TRUE"], "constant: a single value (np.True_)"),
+        (["true", ""], "constant: a single value (True)"),
+        (["x", "x", "NA"], "constant: a single value ('x')"),
+        (["", "NA"], "empty: no values at all"),
+    ],
+)
+def test_constant_and_empty_columns_are_named_as_before(cells, reason):
+    """The reasons quote the value as pandas handed it out (numpy scalars), as they always did."""
+    text = "c,y\n" + "".join(f"{cell},{i % 2}\n" for i, cell in enumerate(cells))
+    assert infer_columns(_table(text), "y", "classification")[0].reason == reason
+
+
+@pytest.mark.parametrize(
+    ("values", "is_date"),
+    [
+        (["2024-01-05", "2024-1-6", "2024/01/07", "2024.01.08"], True),
+        (["01/31/2024", "31/01/2024", "1-5-24", "31.12.99"], True),
+        (
+            ["2024-01-05 12:30", "2024-01-05T12:30:45.5Z", "2024-01-05 1:30 PM", "5/1/24 07:05"],
+            True,
+        ),
+        (["2024-01-05T12:30:45+02:00", "2024-01-05 12:30:45 UTC", "2024-02-29 00:00"], True),
+        (["2024-02-30", "2024-01-05", "2024-01-06", "2024-01-07"], False),  # no 30 February
+        (["2024-13-01", "2024-01-05", "2024-01-06", "2024-01-07"], False),  # no month 13
+        (["13/13/2024", "2024-01-05", "2024-01-06", "2024-01-07"], False),
+        (["2024-01-05 24:00", "2024-01-05", "2024-01-06", "2024-01-07"], False),
+        (["2024-01-05 13:30 PM", "2024-01-05", "2024-01-06", "2024-01-07"], False),
+        (["2024-01-05 12:30 foo", "2024-01-05", "2024-01-06", "2024-01-07"], False),
+    ],
+)
+def test_dates_are_told_from_date_like_text(values, is_date):
+    """The role pandas' `to_datetime(format="mixed")` gave, from the standard library alone."""
+    text = "when,y\n" + "".join(f"{v},{i % 2}\n" for i, v in enumerate(values))
+    role = infer_columns(_table(text), "y", "classification")[0].role
+    assert (role == "date") is is_date
+    parsed = pd.to_datetime(pd.Series(values), errors="coerce", format="mixed", utc=True)
+    assert bool(parsed.notna().all()) is is_date  # the answer pandas gives

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from github_standin import Fault, GitHubStandIn
 from gitops_ml import cli
-from gitops_ml.checksums import render_sums
+from gitops_ml.checksums import parse_sums, render_sums
 from gitops_ml.comment import upsert_comment
 from gitops_ml.fetch import FetchError, fetch_files
 from gitops_ml.github import GitHub, GitHubError
@@ -23,6 +23,8 @@ from gitops_ml.publish import PublishError, publish
 
 TOKEN = "test-token-0123456789"
 REPO = "acme/churn-model"
+RELEASED = ["dvc.lock", "metrics.json", "model.skops", "params.yaml"]
+"""What a release of the CLI test project lists in SHA256SUMS besides environment.json."""
 
 
 @pytest.fixture
@@ -286,6 +288,13 @@ def _git(project: Path, *args: str) -> str:
     ).stdout
 
 
+ENVIRONMENT = {
+    "python": "3.11.7",
+    "lock_sha256": "e" * 64,
+    "packages": {"scikit-learn": "1.7.2", "skops": "0.13.0", "pandas": "2.3.3", "numpy": "2.3.4"},
+}
+
+
 @pytest.fixture
 def project(tmp_path) -> Path:
     root = tmp_path / "project"
@@ -302,6 +311,7 @@ def project(tmp_path) -> Path:
         "stages": {"validate": {"deps": [{"path": "data/raw/x.csv", "md5": "m1"}]}},
     }
     (root / "dvc.lock").write_text(yaml.safe_dump(lock))
+    (root / "models" / "environment.json").write_text(json.dumps(ENVIRONMENT))
     _git(root, "init", "-q", "-b", "main")
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "init")
@@ -330,6 +340,16 @@ def _outputs(env) -> str:
     return Path(env["GITHUB_OUTPUT"]).read_text()
 
 
+def _released_sums(standin: GitHubStandIn) -> dict[str, str]:
+    """The latest release's SHA256SUMS, after checking that it lists exactly its other assets."""
+    assets = {a["name"]: a for a in standin.latest_release["assets"]}
+    sums = parse_sums(standin.asset_content(assets["SHA256SUMS"]["id"]).decode())
+    assert sorted(sums) == sorted(set(assets) - {"SHA256SUMS"})
+    for name, digest in sums.items():
+        assert _sha(standin.asset_content(assets[name]["id"])) == digest
+    return sums
+
+
 def test_cli_gate_publish_then_gate_against_the_champion(gh_standin, actions_env, project):
     assert cli.main(["gate", "--project", str(project)]) == 0
     status = gh_standin.statuses[-1]
@@ -344,6 +364,15 @@ def test_cli_gate_publish_then_gate_against_the_champion(gh_standin, actions_env
     tag = f"model-20261124-{actions_env['GITHUB_SHA'][:7]}"
     assert gh_standin.latest_release["tag_name"] == tag
     assert "Gate passed: 1 metric(s)" in gh_standin.latest_release["body"]
+    # The environment that trained the model is an asset, checksummed, and on the card.
+    sums = _released_sums(gh_standin)
+    assert sorted(sums) == sorted([*RELEASED, "environment.json"])
+    assert sums["environment.json"] == _sha((project / "models/environment.json").read_bytes())
+    card = gh_standin.latest_release["body"]
+    assert f"- `uv.lock` sha256 `{'e' * 64}`" in card and "| skops | `0.13.0` |" in card
+    before = len(gh_standin.requests)
+    assert cli.main(["publish", "--project", str(project)]) == 0  # a re-run: already complete
+    assert [r for r in gh_standin.requests[before:] if r.method != "GET"] == []
 
     (project / "metrics.json").write_text(json.dumps({"roc_auc": 0.80}))
     assert cli.main(["gate", "--project", str(project)]) == 1
@@ -355,6 +384,25 @@ def test_cli_gate_publish_then_gate_against_the_champion(gh_standin, actions_env
         cli.main(["publish", "--project", str(project)]) == 1
     )  # the gate failed: nothing published
     assert len(gh_standin.releases) == 1
+
+
+def test_cli_publish_of_a_project_without_environment_json_says_so_on_the_card(
+    gh_standin, actions_env, project
+):
+    (project / "models" / "environment.json").unlink()  # a project baked before it existed
+    assert cli.main(["gate", "--project", str(project)]) == 0
+    assert cli.main(["publish", "--project", str(project)]) == 0
+    assert sorted(_released_sums(gh_standin)) == RELEASED
+    card = gh_standin.latest_release["body"]
+    assert "## Environment\n\nNot recorded" in card and "models/environment.json" in card
+
+
+def test_cli_publish_refuses_a_malformed_environment_json(gh_standin, actions_env, project, capsys):
+    (project / "models" / "environment.json").write_text('{"python": "3.11.7"')
+    assert cli.main(["gate", "--project", str(project)]) == 0
+    assert cli.main(["publish", "--project", str(project)]) == 1
+    assert "models/environment.json: not valid JSON" in capsys.readouterr().err
+    assert gh_standin.releases == []
 
 
 def test_cli_report_falls_back_to_the_summary_on_a_read_only_token(

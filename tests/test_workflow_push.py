@@ -8,6 +8,7 @@ stand-in (which validates every request and response against GitHub's OpenAPI de
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,14 @@ from gitops_ml.checksums import parse_sums
 pytestmark = pytest.mark.slow
 
 TOKEN = "ghs_test_write_token"
-ASSETS = ["SHA256SUMS", "dvc.lock", "metrics.json", "model.skops", "params.yaml"]
+ASSETS = [
+    "SHA256SUMS",
+    "dvc.lock",
+    "environment.json",
+    "metrics.json",
+    "model.skops",
+    "params.yaml",
+]
 
 
 @pytest.fixture
@@ -74,6 +82,14 @@ def test_push_publishes_a_release_and_a_rerun_restores_without_duplicating(tmp_p
     assert release["tag_name"].startswith("model-") and release["tag_name"].endswith(sha[:7])
     assert release["target_commitish"] == sha
     assert "## Metrics (test set)" in release["body"] and sha in release["body"]
+    # The card names the environment that trained the model: the released environment.json.
+    [asset] = [a for a in release["assets"] if a["name"] == "environment.json"]
+    environment = json.loads(github.asset_content(asset["id"]))
+    assert sorted(environment["packages"]) == ["numpy", "pandas", "scikit-learn", "skops"]
+    card = release["body"].split("## Environment\n")[1].split("\n## ")[0]
+    assert f"- Python `{environment['python']}`" in card
+    for name, version in environment["packages"].items():
+        assert f"| {name} | `{version}` |" in card
     assert first.outputs("gate") == {"passed": "true", "summary": first.outputs("gate")["summary"]}
     assert "Model metrics (test set)" in first.summaries()
     assert first.outputs("setup")["cache-hit"] == "false"

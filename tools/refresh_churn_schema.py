@@ -11,8 +11,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = ROOT / "{{cookiecutter.project_slug}}"
 RAW = PROJECT / "data" / "raw" / "churn.csv"
@@ -20,15 +18,16 @@ SCHEMA = PROJECT / "src" / "{{cookiecutter.package_name}}" / "schema.py"
 TARGET = "churned"
 
 sys.path.insert(0, str(ROOT / "hooks"))
+from csv_intake import load_table, read_plain  # noqa: E402
 from schema_inference import infer_columns, render_schema_module  # noqa: E402
 
 
 def churn_schema_source() -> str:
     """The schema module inference writes for the bundled churn sample."""
-    frame = pd.read_csv(RAW)
-    specs = infer_columns(frame, TARGET, "classification")
+    table = load_table(read_plain(RAW))
+    specs = infer_columns(table, TARGET, "classification")
     return render_schema_module(
-        specs, task="classification", target=TARGET, source="data/raw/churn.csv", rows=len(frame)
+        specs, task="classification", target=TARGET, source="data/raw/churn.csv", rows=table.rows
     )
 
 

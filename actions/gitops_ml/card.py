@@ -18,10 +18,12 @@ def render_card(
     digests: dict[str, str],
     gate: dict[str, Any],
     run_url: str | None,
+    environment: dict[str, Any] | None = None,
 ) -> str:
-    """Markdown describing the model: metrics, params, data, provenance, gate, checksums.
+    """Markdown describing the model: metrics, params, data, environment, gate, checksums.
 
-    `gate` is the gate's result as `gitops-ml gate` wrote it (reports/gate.json).
+    `gate` is the gate's result as `gitops-ml gate` wrote it (reports/gate.json);
+    `environment` is models/environment.json, or None when the project did not write one.
     """
     lines = [
         f"Model `{tag}` trained from commit `{sha}` ({date[:4]}-{date[4:6]}-{date[6:]}).",
@@ -57,6 +59,10 @@ def render_card(
             or ["- (no data inputs recorded)"]
         ),
         "",
+        "## Environment",
+        "",
+        *environment_lines(environment),
+        "",
         "## Files",
         "",
         "| file | sha256 |",
@@ -69,3 +75,23 @@ def render_card(
     if run_url:
         lines += ["", f"Built by [this workflow run]({run_url})."]
     return "\n".join(lines) + "\n"
+
+
+def environment_lines(environment: dict[str, Any] | None) -> list[str]:
+    """The card's Environment section: the lock's SHA-256, Python and package versions."""
+    if environment is None:
+        return [
+            "Not recorded: the project has no `models/environment.json` (its `train` stage"
+            " predates it), so the versions that trained this model are unknown."
+        ]
+    lock = environment.get("lock_sha256")
+    packages = environment.get("packages") or {}
+    locked = f"- `uv.lock` sha256 `{lock}`" if lock else "- no `uv.lock`: an unlocked environment"
+    return [
+        locked,
+        f"- Python `{environment.get('python', 'unknown')}`",
+        "",
+        "| package | version |",
+        "|---|---|",
+        *[f"| {name} | `{version}` |" for name, version in packages.items()],
+    ]

@@ -31,8 +31,10 @@ from .fetch import FetchError, fetch_files, find_release
 from .github import GitHub, GitHubError
 from .metrics import fmt
 from .project import (
+    ENVIRONMENT,
     LOCK,
     METRICS,
+    OPTIONAL_RELEASE_FILES,
     PARAMS,
     RELEASE_FILES,
     ProjectError,
@@ -42,6 +44,7 @@ from .project import (
     file_at,
     flatten,
     parse_yaml,
+    read_environment,
     read_metrics,
     read_yaml,
 )
@@ -252,6 +255,8 @@ def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
     missing = [str(path) for path in files.values() if not path.is_file()]
     if missing:
         raise CommandError(f"missing {missing}: run the pipeline first; nothing published")
+    files |= {p.name: project / p for p in OPTIONAL_RELEASE_FILES if (project / p).is_file()}
+    environment = read_environment(project / ENVIRONMENT)
     digests = {name: sha256_file(path) for name, path in files.items()}
     metrics = read_metrics(project / METRICS)
     date = commit_date(project, sha)
@@ -271,6 +276,7 @@ def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
             digests={k: v for k, v in digests.items() if k != SUMS_NAME},
             gate=gate_result,
             run_url=ctx.run_url,
+            environment=environment,
         )
         release, wrote = publish(gh, tag=tag, sha=sha, files=files, digests=digests, body=body)
     ctx.set_output("tag", tag)

@@ -16,8 +16,11 @@ MODEL = Path("models/model.skops")
 METRICS = Path("metrics.json")
 PARAMS = Path("params.yaml")
 LOCK = Path("dvc.lock")
+ENVIRONMENT = Path("models/environment.json")
 RELEASE_FILES = (MODEL, METRICS, PARAMS, LOCK)
 """What a release carries besides SHA256SUMS and the model card."""
+OPTIONAL_RELEASE_FILES = (ENVIRONMENT,)
+"""Released when present: projects baked before the train stage wrote them lack them."""
 
 
 class ProjectError(Exception):
@@ -53,6 +56,19 @@ def read_metrics(path: Path) -> dict[str, Any]:
     if not isinstance(metrics, dict):
         raise ProjectError(f"{path}: expected an object of metric names to values")
     return metrics
+
+
+def read_environment(path: Path) -> dict[str, Any] | None:
+    """Parse models/environment.json (what trained the model); None if the project has none."""
+    try:
+        environment = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except json.JSONDecodeError as err:
+        raise ProjectError(f"{path}: not valid JSON ({err})") from err
+    if not isinstance(environment, dict) or not isinstance(environment.get("packages"), dict):
+        raise ProjectError(f"{path}: expected an object with python, lock_sha256 and packages")
+    return environment
 
 
 def flatten(tree: Any, prefix: str = "") -> dict[str, Any]:

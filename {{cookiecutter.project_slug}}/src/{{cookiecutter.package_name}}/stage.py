@@ -50,6 +50,15 @@ class Paths:
         return self.root / "models" / "model.skops"
 
     @property
+    def environment(self) -> Path:
+        """What trained the model: Python, the lock's SHA-256, the key packages' versions."""
+        return self.root / "models" / "environment.json"
+
+    @property
+    def uv_lock(self) -> Path:
+        return self.root / "uv.lock"
+
+    @property
     def metrics(self) -> Path:
         return self.root / "metrics.json"
 

@@ -6,6 +6,7 @@ MLFLOW_TRACKING_URI environment variable, to use a tracking server instead.
 
 One run per model: `evaluate` records it once the test metrics exist (so MLflow is imported
 by one stage only), with the parameters, the git commit, the data's and the model's hashes,
+the environment that trained it (the SHA-256 of `uv.lock`, the Python and package versions),
 the metrics, and the model itself as an MLflow model built from the skops file `train`
 already wrote. Evaluating the same model again updates its run instead of adding another.
 """
@@ -66,6 +67,17 @@ def use_experiment(root: Path, tracking_params: dict[str, Any]) -> str:
         mlflow.create_experiment(name, artifact_location=(root / "mlartifacts").resolve().as_uri())
     mlflow.set_experiment(name)
     return uri
+
+
+def environment_tags(environment: dict[str, Any]) -> dict[str, str]:
+    """The run's tags for `models/environment.json`: `lock_sha256` ('none' without a uv.lock),
+    `python_version` and `version.<package>`."""
+    tags = {
+        "lock_sha256": environment.get("lock_sha256") or "none",
+        "python_version": str(environment.get("python") or "unknown"),
+    }
+    tags |= {f"version.{name}": str(v) for name, v in environment.get("packages", {}).items()}
+    return tags
 
 
 def logged_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -137,8 +149,10 @@ def log_run(
 ) -> str:
     """Record the evaluated model in MLflow (or update its run); return the run id.
 
-    `facts` holds the tags `git_commit`, `data_sha256`, `model_sha256` and the count
-    `train_rows`; `sample` and `predictions` give the logged model its signature and example.
+    `facts` holds the tags `git_commit`, `data_sha256`, `model_sha256`, `task`, the count
+    `train_rows` and `environment` (what `train` wrote to models/environment.json, recorded
+    with `environment_tags`); `sample` and `predictions` give the logged model its signature
+    and example.
     """
     import mlflow
     from mlflow.models import Model, infer_signature
@@ -154,9 +168,11 @@ def log_run(
         max_results=1,
         output_format="list",
     )
+    environment = environment_tags(facts["environment"])
     if runs:
         with mlflow.start_run(run_id=runs[0].info.run_id) as run:
             mlflow.log_metrics(test_metrics)
+            mlflow.set_tags(environment)  # the same bytes, retrained: record who made them last
         return run.info.run_id
     with mlflow.start_run(run_name=f"{params['model']['name']}-{facts['git_commit'][:12]}") as run:
         mlflow.log_params(logged_params(params))
@@ -167,6 +183,7 @@ def log_run(
                 "data_sha256": facts["data_sha256"],
                 "model_sha256": facts["model_sha256"],
                 "task": facts["task"],
+                **environment,
             }
         )
         mlflow.log_metrics({"train_rows": facts["train_rows"], **test_metrics})

@@ -1,23 +1,40 @@
 """Stage `train`: fit the pipeline on the training set and save it safely.
 
-Writes `models/model.skops` with its SHA-256 beside it. `evaluate` scores it and records it
-in MLflow, so this stage never imports MLflow.
+Writes `models/model.skops` with its SHA-256 beside it, and `models/environment.json`: the
+Python version, the SHA-256 of `uv.lock` and the versions of the packages that make the
+model. `evaluate` scores it and records it in MLflow, so this stage never imports MLflow.
 """
 
 from __future__ import annotations
 
+import platform
 import time
+from importlib.metadata import version
+from typing import Any
 
 import pandas as pd
 
 from . import schema
 from .features import build_pipeline, feature_columns, features
 from .model_io import save_model
-from .stage import Paths, StageError, load_params, run_stage
+from .stage import Paths, StageError, load_params, run_stage, sha256_file, write_json
+
+RECORDED_PACKAGES = ("scikit-learn", "skops", "pandas", "numpy")
+"""The packages whose versions `models/environment.json` records."""
+
+
+def environment(paths: Paths) -> dict[str, Any]:
+    """The environment training runs in; `lock_sha256` is None when there is no uv.lock."""
+    lock = paths.uv_lock
+    return {
+        "python": platform.python_version(),
+        "lock_sha256": sha256_file(lock) if lock.is_file() else None,
+        "packages": {name: version(name) for name in RECORDED_PACKAGES},
+    }
 
 
 def train(paths: Paths) -> None:
-    """Run the stage: fit, save the model with its checksum."""
+    """Run the stage: fit, save the model with its checksum and the environment that made it."""
     params = load_params(paths)
     frame = pd.read_parquet(paths.train, columns=feature_columns() + [schema.TARGET])
     x, y = features(frame), frame[schema.TARGET]
@@ -29,6 +46,7 @@ def train(paths: Paths) -> None:
         raise StageError(f"training failed: {err}") from err
     fit_seconds = time.perf_counter() - started
     digest = save_model(model, paths.model)
+    write_json(paths.environment, environment(paths))
     print(
         f"train: {params['model']['name']} on {len(frame):,} rows in {fit_seconds:.1f}s;"
         f" model sha256 {digest[:12]}"
