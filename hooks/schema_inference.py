@@ -150,9 +150,11 @@ def parse_column(cells: list[str]) -> Column:
             return Column("str", present, missing)  # pandas gives up on floats there
         return Column("float", [float(cell) for cell in present], missing)
     if all(cell.isascii() and cell.lower() in _BOOLS for cell in present):
-        return Column(
-            "object" if missing else "bool", [_BOOLS[c.lower()] for c in present], missing
-        )
+        if missing:
+            # pandas holds Python booleans here, but `validate` reads a text column as text:
+            # the allowed values must be the spellings in the file ("true", "FALSE", ...).
+            return Column("str", present, missing)
+        return Column("bool", [_BOOLS[c.lower()] for c in present], missing)
     return Column("str", present, missing)
 
 
