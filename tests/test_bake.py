@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import tomllib
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def test_every_option_bakes_a_clean_project(tmp_path, messy_answers, option, val
     assert head.returncode != 0, "the hook must not commit on the user's behalf"
 
     # The shipped lock is this project's, whatever the answers: uv accepts it as it is.
-    run(project, UV, "lock", "--locked", "--offline")
+    run(project, UV, "lock", "--locked", "--offline", "--python", sys.executable)
     assert not [
         e for e in ("serve", "s3", "gs", "azure", "ssh") if e not in pyproject_extras(project)
     ]

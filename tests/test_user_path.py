@@ -52,6 +52,7 @@ def published(tmp_path_factory) -> dict[str, Path]:
     subprocess.run([*git, "commit", "-q", "-m", "template"], cwd=tree, check=True)
     archive = root / "cookiecutter-gitops-ml-main.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as handle:
+        handle.writestr("cookiecutter-gitops-ml-main/", "")  # as GitHub's "Download ZIP"
         for name in shipped_files():
             handle.write(tree / name, f"cookiecutter-gitops-ml-main/{name}")
     return {"tree": tree, "zip": archive}
@@ -111,7 +112,10 @@ def test_bakes_from_anywhere_with_only_cookiecutter(
         assert "Inferred the data schema into src/churn_model/schema.py" in result.stdout
     assert (project / ".dvc" / "config").is_file() and (project / ".git").is_dir()
     locked = subprocess.run(
-        [UV, "lock", "--locked", "--offline"], cwd=project, capture_output=True, text=True
+        [UV, "lock", "--locked", "--offline", "--python", sys.executable],
+        cwd=project,
+        capture_output=True,
+        text=True,
     )
     assert locked.returncode == 0, locked.stderr
 
