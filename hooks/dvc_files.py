@@ -1,8 +1,7 @@
 """Write the files `dvc init` (and `dvc remote add -d`) would, with the standard library.
 
 The bake must work where only cookiecutter is installed, so the hook cannot run DVC. These are
-the three files DVC 3 writes for a new repository, byte for byte; `make setup` would run
-`dvc init` itself if `.dvc/` were missing.
+the three files DVC 3 writes for a new repository, byte for byte.
 """
 
 from __future__ import annotations

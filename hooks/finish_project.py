@@ -1,8 +1,9 @@
 """The post-generation steps, called by `post_gen_project.py` with the answers and the new folder.
 
 Prune the files of options not chosen, bring in the dataset (the bundled churn sample, the
-bundled copy of scikit-learn's diabetes data, or the user's CSV) and infer its schema, then
-`git init`, `dvc init` and configure the DVC remote. Nothing is committed on the user's behalf.
+bundled copy of scikit-learn's diabetes data, or the user's CSV) and infer its schema, give
+the project its uv.lock, `git init`, and write DVC's files with the chosen remote. Nothing is
+committed on the user's behalf.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Finish a baked project: prune unselected options, bring in the data, infer its schema,
-`git init`, `dvc init` and configure the DVC remote. Nothing is committed for the user."""
+give it its uv.lock, `git init`, and write DVC's files with the chosen remote. Nothing is
+committed for the user."""
 
 import json
 import sys

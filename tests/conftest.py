@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,7 +25,9 @@ UV = VENV / "bin" / "uv"
 def bare_cookiecutter() -> Path:
     """A `cookiecutter` command whose environment holds cookiecutter and nothing else, as
     `pipx install cookiecutter` gives a user: the hooks must bake with the standard library."""
-    env_dir = Path(tempfile.mkdtemp(prefix="bare-cookiecutter-")) / "venv"
+    root = Path(tempfile.mkdtemp(prefix="bare-cookiecutter-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    env_dir = root / "venv"
     subprocess.run([UV, "venv", "-q", "--python", sys.executable, env_dir], check=True)
     subprocess.run(
         [UV, "pip", "install", "-q", "--python", env_dir / "bin" / "python"]

@@ -77,6 +77,14 @@ def user_env(home: Path) -> dict[str, str]:
     }
 
 
+def user_env_with_uv(home: Path) -> dict[str, str]:
+    """`user_env` plus `uv`, the one tool the user installs (`pipx install uv`), on PATH."""
+    (home / "bin").mkdir(parents=True)
+    (home / "bin" / "uv").symlink_to(UV)
+    env = user_env(home)
+    return env | {"PATH": f"{home / 'bin'}{os.pathsep}{env['PATH']}"}
+
+
 @pytest.mark.parametrize("dataset", DATASETS)
 @pytest.mark.parametrize("form", FORMS)
 def test_bakes_from_anywhere_with_only_cookiecutter(
@@ -122,11 +130,7 @@ def test_bakes_from_anywhere_with_only_cookiecutter(
 
 @pytest.mark.slow
 def test_a_user_sets_up_trains_tests_and_pushes_from_the_projects_own_lock(tmp_path, published):
-    home = tmp_path / "home"
-    (home / "bin").mkdir(parents=True)
-    (home / "bin" / "uv").symlink_to(UV)  # uv is the one tool the user installs
-    env = user_env(home)
-    env["PATH"] = f"{home / 'bin'}{os.pathsep}{env['PATH']}"
+    env = user_env_with_uv(tmp_path / "home")
     baked = cookiecutter_cli(published["tree"], tmp_path, {})
     assert baked.returncode == 0, baked.stderr
     project = tmp_path / "churn-model"
@@ -187,14 +191,10 @@ def test_a_user_sets_up_trains_tests_and_pushes_from_the_projects_own_lock(tmp_p
 @pytest.fixture
 def baked(tmp_path) -> tuple[Path, dict[str, str], Path]:
     """A freshly baked default project and a user's environment with uv on PATH."""
-    home = tmp_path / "home"
-    (home / "bin").mkdir(parents=True)
-    (home / "bin" / "uv").symlink_to(UV)
-    env = user_env(home)
-    env["PATH"] = f"{home / 'bin'}{os.pathsep}{env['PATH']}"
+    env = user_env_with_uv(tmp_path / "home")
     result = cookiecutter_cli(TEMPLATE, tmp_path, {})
     assert result.returncode == 0, result.stderr
-    return tmp_path / "churn-model", env, home / "bin"
+    return tmp_path / "churn-model", env, tmp_path / "home" / "bin"
 
 
 def _setup(project: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -203,24 +203,28 @@ def _setup(project: Path, env: dict[str, str], *args: str) -> subprocess.Complet
     )
 
 
-def test_setup_refuses_a_stale_lock_naming_the_fix(baked):
-    project, env, _ = baked
+def _add_a_dependency(project: Path) -> None:
     pyproject = project / "pyproject.toml"
     pyproject.write_text(
         pyproject.read_text().replace('"skops>=0.12",', '"skops>=0.12",\n    "tabulate>=0.9",')
     )
-    result = _setup(project, env)
-    assert result.returncode != 0
-    assert "needs to be updated" in result.stderr and "run `uv lock`" in result.stderr
-    assert not (project / ".venv").exists()
 
 
-def test_setup_refuses_a_missing_lock_naming_the_fix(baked):
-    project, env, _ = baked
+def _delete_the_lock(project: Path) -> None:
     (project / "uv.lock").unlink()
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [(_add_a_dependency, "needs to be updated"), (_delete_the_lock, "Unable to find lockfile")],
+    ids=["stale", "missing"],
+)
+def test_setup_refuses_a_stale_or_missing_lock_naming_the_fix(baked, spoil, message):
+    project, env, _ = baked
+    spoil(project)
     result = _setup(project, env)
     assert result.returncode != 0
-    assert "Unable to find lockfile" in result.stderr and "run `uv lock`" in result.stderr
+    assert message in result.stderr and "run `uv lock`" in result.stderr
     assert not (project / ".venv").exists()
 
 
