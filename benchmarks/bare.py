@@ -51,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
 
     params = yaml.safe_load((args.project / "params.yaml").read_text(encoding="utf-8"))
     csv_path = args.csv or args.project / params["data"]["raw"]
-    text = {n: "str" for n, c in schema.SCHEMA.columns.items() if str(c.dtype) == "str"}
+    validate = importlib.import_module(f"{args.package}.validate")
+    text = validate.text_dtypes(schema.SCHEMA.columns, list(schema.SCHEMA.columns))
     frame = pd.read_csv(csv_path, dtype=text)
     lap("read_csv")
 

@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     import pandera.pandas as pa
 
     schema = importlib.import_module(f"{args.package}.schema")
-    text = {n: "str" for n, c in schema.SCHEMA.columns.items() if str(c.dtype) == "str"}
+    validate = importlib.import_module(f"{args.package}.validate")
+    text = validate.text_dtypes(schema.SCHEMA.columns, list(schema.SCHEMA.columns))
     frame = pd.read_csv(args.csv, dtype=text)
     try:
         schema.SCHEMA.validate(frame, lazy=True)

@@ -1,21 +1,39 @@
 """Read a user's CSV file the way the template needs it: any common encoding or delimiter.
 
 The hooks accept UTF-8 (with or without a byte-order mark), Windows-1252 and Latin-1 text,
-separated by commas, semicolons, tabs or pipes, and write the project's copy as plain UTF-8
-with commas, value for value, so the pipeline only ever reads one dialect.
+separated by commas, semicolons, tabs or pipes, with decimal points or (European spreadsheets)
+decimal commas, and write the project's copy as plain UTF-8 with commas and decimal points.
+How a file is written is detected by the project's own `csv_dialect` module, so the bake and
+the project's `predict` read a file of the same kind the same way.
 """
 
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
-ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1")
-DELIMITERS = ",;\t|"
-_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+def _project_module(name: str) -> ModuleType:
+    """A standard-library module of the project template's package, loaded from its file."""
+    if name in sys.modules:
+        return sys.modules[name]
+    package = "{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}"
+    path = Path(__file__).resolve().parents[1] / package / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while it is executed
+    spec.loader.exec_module(module)
+    return module
+
+
+csv_dialect = _project_module("csv_dialect")
 
 
 class IntakeError(ValueError):
@@ -24,22 +42,28 @@ class IntakeError(ValueError):
 
 @dataclass
 class CsvText:
-    """A CSV file decoded to text, with the dialect it was written in."""
+    """A CSV file decoded to text, with the dialect it was written in.
+
+    `decimal_columns` are the positions of columns written with decimal commas: their cells
+    are read with decimal points.
+    """
 
     path: Path
     text: str
     encoding: str
     delimiter: str
+    decimal_columns: tuple[int, ...] = ()
     notes: list[str] = field(default_factory=list)
 
     @property
     def is_plain(self) -> bool:
-        """True when the file already is UTF-8 without a byte-order mark, comma-separated."""
-        return self.encoding == "utf-8" and self.delimiter == ","
+        """True when the file can be used as it is: UTF-8 without a byte-order mark, commas,
+        decimal points."""
+        return self.encoding == "utf-8" and self.delimiter == "," and not self.decimal_columns
 
 
 def read_text(path: str | Path) -> CsvText:
-    """Decode `path` and detect its delimiter; raise `IntakeError` on an unusable file."""
+    """Decode `path` and detect its dialect; raise `IntakeError` on an unusable file."""
     path = Path(path).expanduser()
     if not path.is_file():
         raise IntakeError(f"{path}: no such file")
@@ -53,34 +77,16 @@ def read_text(path: str | Path) -> CsvText:
         raise IntakeError(
             f"{path}: binary content, not a CSV text file (a spreadsheet? export it as CSV)"
         )
-    for encoding in ENCODINGS:
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        break
-    notes = []
-    if encoding == "utf-8" and text.startswith("\ufeff"):
-        encoding, text = "utf-8-sig", text[1:]
-    if encoding != "utf-8":
-        notes.append(f"decoded as {encoding} and written as UTF-8")
-    delimiter = _sniff_delimiter(text)
-    if delimiter != ",":
-        notes.append(f"{_DELIMITER_NAMES[delimiter]}-separated: written comma-separated")
-    return CsvText(path, text, encoding, delimiter, notes)
+    dialect = csv_dialect.detect(raw)
+    text = raw.decode(dialect.encoding)
+    return CsvText(
+        path, text, dialect.encoding, dialect.delimiter, dialect.decimal_columns, dialect.notes()
+    )
 
 
 def read_plain(path: Path) -> CsvText:
     """A CSV file the project holds (UTF-8, comma-separated), read as its `validate` reads it."""
     return CsvText(path, path.read_bytes().decode("utf-8-sig"), "utf-8", ",")
-
-
-def _sniff_delimiter(text: str) -> str:
-    head = "\n".join(text.splitlines()[:50])
-    try:
-        return csv.Sniffer().sniff(head, delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        return ","
 
 
 def header(csv_text: CsvText) -> list[str]:
@@ -100,15 +106,10 @@ def duplicate_columns(names: list[str]) -> list[str]:
 
 
 def as_plain_csv(csv_text: CsvText) -> str:
-    """The file's rows re-written as UTF-8, comma-separated CSV, every value unchanged."""
+    """The file's rows re-written as UTF-8, comma-separated CSV with decimal points (blank
+    lines, which pandas skips, are left out); every other value unchanged."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    try:
-        writer.writerows(
-            csv.reader(io.StringIO(csv_text.text, newline=""), delimiter=csv_text.delimiter)
-        )
-    except csv.Error as err:
-        raise IntakeError(f"{csv_text.path}: not a well-formed CSV file ({err})") from err
+    csv.writer(out, lineterminator="\n").writerows(record for _, record in _records(csv_text))
     return out.getvalue()
 
 
@@ -215,4 +216,6 @@ def _records(csv_text: CsvText) -> Iterator[tuple[int, list[str]]]:
                 f"{csv_text.path}: not a well-formed CSV file (the quoted field that starts"
                 f" in line {line} is never closed)"
             )
+        if count > 1 and csv_text.decimal_columns:
+            csv_dialect.plain_record(record, csv_text.decimal_columns)
         yield line, record

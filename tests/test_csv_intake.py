@@ -25,16 +25,60 @@ def _table(text: str, delimiter: str = ","):
 
 def test_windows_semicolon_file_is_rewritten_value_for_value(tmp_path):
     path = tmp_path / "data.csv"
-    rows = [["Name (full)", "Price (€)", "Note"], ["Zoë", "1,50", "a; b"], ["007", "", "x"]]
+    rows = [["Name (full)", "Code", "Note"], ["Zoë", "1,50", "a; b"], ["007", "x", "y"]]
     with path.open("w", encoding="cp1252", newline="") as handle:
         csv.writer(handle, delimiter=";").writerows(rows)
     text = read_text(path)
-    assert (text.encoding, text.delimiter) == ("cp1252", ";")
-    assert text.notes == [
-        "decoded as cp1252 and written as UTF-8",
-        "semicolon-separated: written comma-separated",
-    ]
+    assert (text.encoding, text.delimiter, text.decimal_columns) == ("cp1252", ";", ())
+    assert text.notes == ["decoded as cp1252", "semicolon-separated"]
     assert list(csv.reader(io.StringIO(as_plain_csv(text)))) == rows
+
+
+def _european_export(path: Path, rows: list[list[str]]) -> Path:
+    """`rows` as Excel writes them in much of Europe: cp1252, semicolons, CRLF."""
+    with path.open("w", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows(rows)
+    return path
+
+
+def test_decimal_commas_are_read_as_numbers_and_said(tmp_path):
+    path = _european_export(
+        tmp_path / "export.csv",
+        [
+            ["Température (°C)", "Prix (€)", "Pièces", "Date", "Code"],
+            ["21,5", "1.234,50", "3", "31.12.2024", "1,5 mm"],
+            ["-0,25", "12", "4", "01.01.2025", "x"],
+            ["", "NA", "5", "02.01.2025", "2,5"],
+        ],
+    )
+    text = read_text(path)
+    assert text.decimal_columns == (0, 1)
+    assert (
+        text.notes[-1] == "decimal commas read as decimal points in 'Température (°C)', 'Prix (€)'"
+    )
+    plain = pd.read_csv(io.StringIO(as_plain_csv(text)))
+    assert plain["Température (°C)"].tolist()[:2] == [21.5, -0.25]
+    assert plain["Prix (€)"].tolist()[:2] == [1234.5, 12.0] and plain["Prix (€)"].isna().iloc[2]
+    assert plain["Pièces"].tolist() == [3, 4, 5]
+    assert plain["Date"].tolist() == ["31.12.2024", "01.01.2025", "02.01.2025"]
+    assert plain["Code"].tolist() == ["1,5 mm", "x", "2,5"]  # text: left as written
+    # What the bake checks the target with sees the numbers too.
+    assert load_table(text).columns["Température (°C)"] == ["21.5", "-0.25", ""]
+
+
+def test_points_in_a_semicolon_file_are_left_alone(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("a;b\n1.5;2\n3.25;4\n", encoding="utf-8")
+    text = read_text(path)
+    assert text.decimal_columns == () and text.notes == ["semicolon-separated"]
+    assert as_plain_csv(text) == "a,b\n1.5,2\n3.25,4\n"
+
+
+def test_a_comma_separated_file_never_has_decimal_commas(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text('a,b\n"1,5",2\n"3,5",4\n', encoding="utf-8")
+    text = read_text(path)
+    assert text.is_plain and text.decimal_columns == ()
 
 
 def test_plain_utf8_file_needs_no_change(tmp_path):

@@ -8,6 +8,7 @@ params.yaml. The statistics are in `drift_stats`; this module reads data and ren
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import io
 import subprocess
@@ -53,30 +54,44 @@ def thresholds(params: dict[str, Any]) -> dict[str, float]:
     return merged
 
 
-def load_schema(project: Path) -> ModuleType:
-    """The project's `schema.py` (found under src/<package>/)."""
-    candidates = sorted((project / "src").glob("*/schema.py"))
+def _project_module(project: Path, name: str) -> ModuleType | None:
+    """The module `src/<package>/<name>.py` of the project, loaded from its file (None when
+    the project has no such file)."""
+    candidates = sorted((project / "src").glob(f"*/{name}.py"))
     if not candidates:
-        raise DriftInputError(f"{project}/src/<package>/schema.py not found")
-    spec = importlib.util.spec_from_file_location("project_schema", candidates[0])
+        return None
+    spec = importlib.util.spec_from_file_location(f"project_{name}", candidates[0])
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
+    sys.modules[spec.name] = module  # dataclasses look their module up while it is executed
     spec.loader.exec_module(module)
     return module
 
 
-def read_data(source: str, project: Path, schema: ModuleType):
-    """A CSV or Parquet from a path, a URL, or a DVC-tracked path (pulled first)."""
-    import pandas as pd
+def load_schema(project: Path) -> ModuleType:
+    """The project's `schema.py` (found under src/<package>/)."""
+    module = _project_module(project, "schema")
+    if module is None:
+        raise DriftInputError(f"{project}/src/<package>/schema.py not found")
+    return module
 
-    text = {n: "str" for n, c in schema.SCHEMA.columns.items() if str(c.dtype) == "str"}
+
+def read_data(source: str, project: Path, schema: ModuleType):
+    """A CSV or Parquet from a path, a URL, or a DVC-tracked path (pulled first).
+
+    A CSV is read as the project's `csv_dialect` reads a user's file (the bake and `predict`
+    use it too): any common encoding, delimiter and decimal mark.
+    """
+    import pandas as pd
+    import pandera.pandas as pa
+
     if source.startswith(("http://", "https://")):
         try:
             response = requests.get(source, timeout=120)
             response.raise_for_status()
         except requests.RequestException as err:
             raise DriftInputError(f"{source}: could not download ({err})") from err
-        payload, name = io.BytesIO(response.content), source.split("?")[0]
+        payload, name = response.content, source.split("?")[0]
     else:
         path = Path(source) if Path(source).is_absolute() else project / source
         if not path.exists() and Path(f"{path}.dvc").exists():
@@ -90,12 +105,20 @@ def read_data(source: str, project: Path, schema: ModuleType):
         payload, name = path, path.name
     try:
         if name.lower().endswith((".parquet", ".pq")):
-            return pd.read_parquet(payload)
-        header = pd.read_csv(payload, nrows=0).columns
-        if hasattr(payload, "seek"):
-            payload.seek(0)
-        return pd.read_csv(payload, dtype={k: v for k, v in text.items() if k in header})
-    except (ValueError, OSError, UnicodeDecodeError) as err:
+            return pd.read_parquet(io.BytesIO(payload) if isinstance(payload, bytes) else payload)
+        text = [
+            n for n, c in schema.SCHEMA.columns.items() if isinstance(c.dtype, pa.dtypes.String)
+        ]
+        csv_dialect = _project_module(project, "csv_dialect")
+        if csv_dialect is None:  # a project baked before csv_dialect: plain UTF-8 CSV only
+            raw = payload if isinstance(payload, bytes) else payload.read_bytes()
+            plain = raw.decode("utf-8-sig")
+        else:
+            dialect = csv_dialect.detect(payload)
+            plain = next(csv_dialect.plain_chunks(payload, dialect, sys.maxsize), "")
+        header = pd.read_csv(io.StringIO(plain), nrows=0).columns
+        return pd.read_csv(io.StringIO(plain), dtype={k: "str" for k in text if k in header})
+    except (ValueError, OSError, UnicodeDecodeError, csv.Error) as err:
         raise DriftInputError(f"{source}: not a readable CSV/Parquet file ({err})") from err
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
+from {{ cookiecutter.package_name }} import schema
 from {{ cookiecutter.package_name }}.stage import Paths
+from {{ cookiecutter.package_name }}.validate import read_csv_checked
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -41,3 +44,25 @@ def scratch(tmp_path: Path, params: dict, monkeypatch: pytest.MonkeyPatch) -> Pa
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     return Paths(tmp_path)
+
+
+def read_raw(path: Path) -> pd.DataFrame:
+    """A CSV read as `validate` reads it: text columns as written ("007", "true" stay)."""
+    return read_csv_checked(path, schema.SCHEMA.columns)
+
+
+def checked_column(names: list[str]) -> tuple[str, tuple[object, object], str] | None:
+    """The first of `names` with a value check, two values that fail it, and the check's name.
+
+    The tests break the project's own schema, whatever its columns: numbers far outside a
+    column's range, or categories that are not in its list.
+    """
+    for name in names:
+        for check in schema.SCHEMA.columns[name].checks:
+            if check.name == "in_range":
+                low, high = check.statistics["min_value"], check.statistics["max_value"]
+                far = 1000 * (abs(low) + abs(high)) + 10**6
+                return name, (int(high + far), int(low - far)), "in_range"
+            if check.name == "isin":
+                return name, ("not one of the categories", "nor this one"), "isin"
+    return None

@@ -9,6 +9,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import checked_column, read_raw
 
 from {{ cookiecutter.package_name }} import schema
 from {{ cookiecutter.package_name }}.stage import StageError
@@ -24,22 +25,24 @@ def _raw(scratch, params):
     return scratch.root / params["data"]["raw"]
 
 
-def _first_number_column() -> str:
-    for name, column in schema.SCHEMA.columns.items():
-        if column.checks and "in_range" in str(column.checks[-1]) and name != schema.TARGET:
-            return name
-    pytest.skip("this schema has no numeric range check")
+def _checked_column() -> tuple[str, tuple[object, object], str]:
+    """A column with a value check (a feature's, else the target's, which always has one)."""
+    features = schema.NUMERIC_FEATURES + schema.CATEGORICAL_FEATURES
+    found = checked_column(features) or checked_column([schema.TARGET])
+    assert found is not None, "the target always has a range or a list of classes"
+    return found
 
 
-def test_out_of_range_values_are_reported(scratch, params):
-    column = _first_number_column()
-    frame = pd.read_csv(_raw(scratch, params))
-    frame.loc[:2, column] = 10**9
+def test_values_failing_a_check_are_reported(scratch, params):
+    column, (bad, _), check = _checked_column()
+    frame = read_raw(_raw(scratch, params))
+    frame[column] = frame[column].astype(object)
+    frame.loc[:2, column] = bad
     frame.to_csv(_raw(scratch, params), index=False)
     with pytest.raises(StageError) as caught:
         validate(scratch)
     message = str(caught.value)
-    assert repr(column) in message and "in_range" in message and "3 failing rows" in message
+    assert repr(column) in message and check in message and "3 failing rows" in message
     report = json.loads(scratch.validation_report.read_text())
     assert report["passed"] is False
     failure = next(f for f in report["failures"] if f["column"] == column)
@@ -48,7 +51,7 @@ def test_out_of_range_values_are_reported(scratch, params):
 
 
 def test_missing_target_column_is_named(scratch, params):
-    frame = pd.read_csv(_raw(scratch, params)).drop(columns=[schema.TARGET])
+    frame = read_raw(_raw(scratch, params)).drop(columns=[schema.TARGET])
     frame.to_csv(_raw(scratch, params), index=False)
     with pytest.raises(StageError, match=re.escape(f"target column {schema.TARGET!r} is missing")):
         validate(scratch)
@@ -76,8 +79,8 @@ def test_valid_data_is_written_with_its_hash(scratch):
 
 
 def _quarter(scratch, params) -> int:
-    """A chunk size that splits the sample data into four or five chunks."""
-    return len(pd.read_csv(_raw(scratch, params))) // 4
+    """A chunk size that splits the project's data into four or five chunks."""
+    return max(1, len(read_raw(_raw(scratch, params))) // 4)
 
 
 def test_streaming_in_chunks_writes_what_one_read_would(scratch, params, tmp_path):
@@ -92,29 +95,30 @@ def test_streaming_in_chunks_writes_what_one_read_would(scratch, params, tmp_pat
 
 
 def test_failures_in_different_chunks_are_counted_together(scratch, params, tmp_path):
-    column = _first_number_column()
-    frame = pd.read_csv(_raw(scratch, params))
-    frame.loc[0, column] = 10**9
-    frame.loc[len(frame) - 1, column] = -(10**9)
+    column, (first, last), _ = _checked_column()
+    frame = read_raw(_raw(scratch, params))
+    frame[column] = frame[column].astype(object)
+    frame.loc[0, column] = first
+    frame.loc[len(frame) - 1, column] = last
     frame.to_csv(_raw(scratch, params), index=False)
     out = tmp_path / "out" / "validated.parquet"
     with pytest.raises(ValidationFailed) as caught:
-        validate_csv(_raw(scratch, params), out, schema.SCHEMA, chunk_rows=len(frame) // 4)
+        validate_csv(_raw(scratch, params), out, schema.SCHEMA, chunk_rows=_quarter(scratch, params))
     [failure] = [f for f in caught.value.failures if f["column"] == column]
     assert failure["failing_rows"] == 2
-    assert sorted(failure["examples"]) == [-(10**9), 10**9]
+    assert sorted(map(str, failure["examples"])) == sorted(map(str, [first, last]))
     assert list(out.parent.iterdir()) == []  # not even a half-written temporary file
 
 
 def test_duplicates_in_different_chunks_are_found(scratch, params, tmp_path):
-    frame = pd.read_csv(_raw(scratch, params))
+    frame = read_raw(_raw(scratch, params))
     frame.insert(0, "row id", range(len(frame)))
     frame.loc[len(frame) - 1, "row id"] = 0  # the first row's id, in the last chunk
     frame.to_csv(_raw(scratch, params), index=False)
     with_ids = schema.SCHEMA.add_columns({"row id": pa.Column(int, unique=True)})
     out = tmp_path / "validated.parquet"
     with pytest.raises(ValidationFailed) as caught:
-        validate_csv(_raw(scratch, params), out, with_ids, chunk_rows=len(frame) // 4)
+        validate_csv(_raw(scratch, params), out, with_ids, chunk_rows=_quarter(scratch, params))
     assert caught.value.failures == [
         {"column": "row id", "check": "field_uniqueness", "failing_rows": 2, "examples": [0]}
     ]

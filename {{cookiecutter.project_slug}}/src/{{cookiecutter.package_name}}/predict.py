@@ -13,6 +13,8 @@ so a failure leaves no half-written output.
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,11 +23,11 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from . import schema
+from . import csv_dialect, schema
 from .features import features
 from .model_io import expected_digest, load_model
 from .stage import StageError, atomic_write
-from .validate import format_failures, summarise_failures
+from .validate import format_failures, summarise_failures, text_dtypes
 
 CHUNK_ROWS = 100_000
 RELEASES = Path("models") / "releases"
@@ -58,35 +60,57 @@ def fetch_release(tag: str) -> tuple[Path, str, str]:
 
 
 def read_chunks(path: Path, rows: int) -> Iterator[pd.DataFrame]:
-    """The input in chunks of `rows`; text columns of the schema are read as text."""
+    """The input in chunks of `rows`, each indexed by its rows' positions in the file (from 0).
+
+    CSV is read as the bake read the project's data (`csv_dialect`): a cp1252, semicolon,
+    decimal-comma export scores like the plain file it stands for. Text columns of the schema
+    are read as text, so codes like "007" keep their zeros.
+    """
     if not path.is_file():
         raise StageError(f"{path}: no such file")
     if path.suffix.lower() in (".parquet", ".pq"):
         import pyarrow.parquet as pq
 
+        start = 0
         for batch in pq.ParquetFile(path).iter_batches(batch_size=rows):
-            yield batch.to_pandas()
+            frame = batch.to_pandas()
+            frame.index = pd.RangeIndex(start, start + len(frame))
+            start += len(frame)
+            yield frame
         return
-    text = [n for n, c in schema.SCHEMA.columns.items() if str(c.dtype) == "str"]
-    header = pd.read_csv(path, nrows=0).columns
-    dtypes = {name: "str" for name in text if name in header}
+    dialect = csv_dialect.detect(path)
+    if not dialect.is_plain:
+        print(f"predict: {path}: {'; '.join(dialect.notes())}", file=sys.stderr)
     try:
-        yield from pd.read_csv(path, chunksize=rows, dtype=dtypes)
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise StageError(f"{path}: not a readable UTF-8 CSV file ({err})") from err
+        if dialect.is_plain:
+            header = pd.read_csv(path, nrows=0).columns.tolist()
+            dtypes = text_dtypes(schema.SCHEMA.columns, header)
+            yield from pd.read_csv(path, chunksize=rows, dtype=dtypes)
+            return
+        start = 0
+        for chunk_text in csv_dialect.plain_chunks(path, dialect, rows):
+            header = pd.read_csv(io.StringIO(chunk_text), nrows=0).columns.tolist()
+            dtypes = text_dtypes(schema.SCHEMA.columns, header)
+            frame = pd.read_csv(io.StringIO(chunk_text), dtype=dtypes)
+            frame.index = pd.RangeIndex(start, start + len(frame))
+            start += len(frame)
+            yield frame
+    except (pd.errors.ParserError, csv.Error) as err:
+        raise StageError(f"{path}: not a well-formed CSV file ({err})") from err
 
 
-def score(model, chunk: pd.DataFrame, release: str, offset: int, source: Path) -> pd.DataFrame:
-    """Validate and score one chunk; rows are numbered from `offset` in messages."""
+def score(model, chunk: pd.DataFrame, release: str, source: Path) -> pd.DataFrame:
+    """Validate and score one chunk; its index holds the rows' positions for messages."""
     try:
         valid = input_schema().validate(chunk, lazy=True)
     except pa.errors.SchemaErrors as err:
         failures = summarise_failures(err)
-        first = offset + int(err.failure_cases["index"].dropna().min() or 0)
+        rows = err.failure_cases["index"].dropna()
+        where = f"rows {chunk.index[0]:,}-{chunk.index[-1]:,}"
+        if not rows.empty:
+            where += f" (first failing row {int(rows.min()):,})"
         raise StageError(
-            f"{source}: {len(failures)} check(s) failed in rows {offset:,}-"
-            f"{offset + len(chunk) - 1:,} (first failing row {first:,})\n"
-            + format_failures(failures)
+            f"{source}: {len(failures)} check(s) failed in {where}\n" + format_failures(failures)
         ) from err
     out = chunk.copy()
     x = features(valid)
@@ -114,7 +138,7 @@ def predict(
         writer = None
         try:
             for chunk in read_chunks(source, rows):
-                scored = score(model, chunk, release, done, source)
+                scored = score(model, chunk, release, source)
                 if parquet:
                     import pyarrow as pa_arrow
                     import pyarrow.parquet as pq

@@ -59,6 +59,27 @@ def split_rows(target: pd.Series, split_params: dict) -> tuple[np.ndarray, np.nd
     return train, test
 
 
+def whole_number_classes(table: arrow.Table) -> arrow.Table:
+    """`table` with a float target holding whole-number classes turned into integers.
+
+    pandas reads an integer column with gaps as floats, so classes 1-4 with a few missing
+    labels arrive as 1.0-4.0. Once the rows without a label are left out they are integers
+    again: the model, its predictions, probability columns and plots name them 1-4.
+    """
+    position = table.schema.get_field_index(schema.TARGET)
+    column = table.column(position)
+    classes = getattr(schema, "CLASSES", [])
+    if not (
+        schema.TASK == "classification"
+        and arrow.types.is_floating(column.type)
+        and classes
+        and all(isinstance(c, int) and not isinstance(c, bool) for c in classes)
+    ):
+        return table
+    field = table.schema.field(position).with_type(arrow.int64())
+    return table.set_column(position, field, column.cast(arrow.int64()))
+
+
 def write_rows(table: arrow.Table, rows: np.ndarray, path: Path) -> None:
     """Write `table`'s rows at positions `rows`, in that order, to `path` (atomically).
 
@@ -77,7 +98,7 @@ def write_rows(table: arrow.Table, rows: np.ndarray, path: Path) -> None:
 def prepare(paths: Paths) -> None:
     """Run the stage: read the validated data, drop rows without target, split, write."""
     params = load_params(paths)
-    table = pq.read_table(paths.validated)
+    table = whole_number_classes(pq.read_table(paths.validated))
     target = table.column(schema.TARGET).to_pandas()
     train, test = split_rows(target, params["split"])
     dropped = len(target) - len(train) - len(test)

@@ -25,6 +25,9 @@ from .stage import Paths, StageError, atomic_write, load_params, run_stage, sha2
 EXAMPLES = 5
 """How many example failing values to show per check."""
 
+MISSING_COLUMN = "column_in_dataframe"
+"""pandera's check that a required column is there."""
+
 CHUNK_ROWS = 200_000
 """Rows read, checked and written at a time by `validate_csv`."""
 
@@ -35,6 +38,11 @@ class ValidationFailed(StageError):
     def __init__(self, message: str, failures: list[dict[str, Any]]):
         super().__init__(message)
         self.failures = failures
+
+
+def _worst_first(failure: dict[str, Any]) -> tuple[bool, int]:
+    """Sort key: missing columns first, then the checks most rows fail."""
+    return failure["check"] != MISSING_COLUMN, -failure["failing_rows"]
 
 
 def _failure(column: str | None, check: str, rows: int, examples: list) -> dict[str, Any]:
@@ -68,6 +76,16 @@ def _header(path: Path) -> list[str]:
     return []
 
 
+def text_dtypes(columns: dict[str, pa.Column], names: list[str]) -> dict[str, str]:
+    """`dtype=` for `pandas.read_csv`: the schema's text columns among `names`, read as text,
+    so codes like "007" keep their zeros and "true"/"false" with gaps stay as written."""
+    return {
+        name: "str"
+        for name, column in columns.items()
+        if isinstance(column.dtype, pa.dtypes.String) and name in names
+    }
+
+
 def _open_checked(path: Path, columns: dict[str, pa.Column]) -> tuple[list[str], dict]:
     """Check what can be checked before parsing: the file, its encoding, its header.
 
@@ -92,8 +110,7 @@ def _open_checked(path: Path, columns: dict[str, pa.Column]) -> tuple[list[str],
             f"{path}: duplicate column names {duplicates}; every column needs its own name",
             [_failure(name, "unique_column_name", names.count(name), []) for name in duplicates],
         )
-    text = {n: "str" for n, c in columns.items() if str(c.dtype) == "str" and n in names}
-    return names, text
+    return names, text_dtypes(columns, names)
 
 
 @contextmanager
@@ -153,8 +170,8 @@ class FailureTally:
         return bool(self._merged)
 
     def failures(self) -> list[dict[str, Any]]:
-        """Every failing check, most failing rows first."""
-        return sorted(self._merged.values(), key=lambda f: -f["failing_rows"])
+        """Every failing check: missing columns, then the checks most rows fail."""
+        return sorted(self._merged.values(), key=_worst_first)
 
 
 def _duplicates(name: str, parts: list[pd.Series]) -> list[dict[str, Any]]:
@@ -252,11 +269,15 @@ def summarise_failures(error: pa.errors.SchemaErrors) -> list[dict[str, Any]]:
     unconvertible = set(cases.loc[conversion, "column"])
     cases = cases[conversion | ~cases["column"].isin(unconvertible)]
     failures = []
+    missing = cases["check"].astype(str) == MISSING_COLUMN  # the column field names the schema
+    for name in cases.loc[missing, "failure_case"].drop_duplicates():
+        failures.append(_failure(str(name), MISSING_COLUMN, 0, []))
+    cases = cases[~missing]
     for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
         examples = group["failure_case"].dropna().drop_duplicates().head(EXAMPLES).tolist()
         column_name = None if pd.isna(column) else str(column)
         failures.append(_failure(column_name, str(check), len(group), examples))
-    failures.sort(key=lambda f: -f["failing_rows"])
+    failures.sort(key=_worst_first)
     return failures
 
 
@@ -265,6 +286,9 @@ def format_failures(failures: list[dict[str, Any]]) -> str:
     lines = []
     for failure in failures:
         column = "(table)" if failure["column"] is None else repr(failure["column"])
+        if failure["check"] == MISSING_COLUMN:
+            lines.append(f"  column {column}  check {MISSING_COLUMN}  not in the file")
+            continue
         examples = ", ".join(repr(v) for v in failure["examples"])
         lines.append(
             f"  column {column}  check {failure['check']}  {failure['failing_rows']:,} failing"
