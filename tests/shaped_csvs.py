@@ -178,7 +178,6 @@ def long_labels_and_codes(rows: int = 95) -> pd.DataFrame:
     price = rng.uniform(5, 300, rows).round(2)
     rating = rng.integers(1, 6, rows)
     label = classes[np.digitize(rating + rng.normal(0, 0.6, rows), [2.5, 3.8])]
-    label = np.where(label == classes[0], classes[0], np.where(rating >= 4, classes[1], label))
     return pd.DataFrame(
         {
             "Record": rng.permutation(np.arange(1000, 1000 + rows)),

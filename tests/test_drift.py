@@ -20,8 +20,11 @@ def project(tmp_path_factory) -> Path:
     return bake(tmp_path_factory.mktemp("drift"))
 
 
-def current_data(project: Path, name: str, *, shift: float = 0.0, new_contract: float = 0.0) -> str:
-    """Fresh churn-like data (another seed); optionally shifted or with a new category."""
+def current_data(
+    project: Path, name: str, *, shift: float = 0.0, new_contract: float = 0.0, european=False
+) -> str:
+    """Fresh churn-like data (another seed); optionally shifted or with a new category, or
+    written as a European spreadsheet writes CSV (cp1252, semicolons, decimal commas)."""
     frame = generate(3000, seed=7)
     charges = frame["monthly_charges"]
     frame["monthly_charges"] = (charges + shift * charges.std()).round(2)
@@ -32,7 +35,8 @@ def current_data(project: Path, name: str, *, shift: float = 0.0, new_contract: 
         frame["contract"] = contract
     path = project / "data" / "current" / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.drop(columns=["churned"]).to_csv(path, index=False)
+    dialect = {"sep": ";", "decimal": ",", "encoding": "cp1252"} if european else {}
+    frame.drop(columns=["churned"]).to_csv(path, index=False, **dialect)
     return f"data/current/{name}"
 
 
@@ -67,6 +71,16 @@ def test_same_distribution_is_no_drift_and_opens_nothing(project, github):
     }  # fmt: skip
     assert max(psi.values()) < 0.1
     assert github.issues == [] and github.dispatches == []
+
+
+def test_a_spreadsheet_export_is_read_as_the_bake_reads_it(project, github):
+    psi = {}
+    for name, european in (("plain.csv", False), ("export.csv", True)):
+        assert drift(project, current_data(project, name, european=european)) == 0
+        report = json.loads((project / "reports" / "drift.json").read_text())
+        psi[name] = {r["column"]: r["value"] for r in report["columns"]}
+    assert psi["export.csv"] == psi["plain.csv"]
+    assert github.issues == []
 
 
 def test_drift_opens_one_issue_then_updates_it_and_retrains(project, github, tmp_path):
