@@ -9,6 +9,7 @@ from __future__ import annotations
 import keyword
 import math
 import re
+from pathlib import Path
 
 from csv_intake import IntakeError, Table, load_table, read_text
 from schema_inference import MAX_CLASSES, parse_column
@@ -98,13 +99,35 @@ def dataset_problems(answers: dict) -> list[str]:
     path = answers["dataset_path"].strip()
     if not path:
         return ["dataset_path is empty: dataset=csv needs the path of your CSV file"]
+    file = dataset_file(answers)
     try:
-        table = load_table(read_text(path))
+        table = load_table(read_text(file))
     except IntakeError as err:
-        return [f"dataset_path {err}"]
+        return [f"dataset_path {_named_as_typed(str(err), file, path)}"]
     if table.rows == 0:
         return [f"dataset_path {path}: the file has a header but no rows"]
     return target_problems(table, answers["target_column"], answers["task"], path)
+
+
+def dataset_file(answers: dict) -> Path:
+    """The user's CSV (`dataset_path`) as an absolute path, `~` expanded.
+
+    Cookiecutter runs the hooks in the new project's folder, so a relative path is taken from
+    `__working_dir`: the folder the user ran cookiecutter in (see template_location.py).
+    """
+    path = Path(answers["dataset_path"].strip()).expanduser()
+    if path.is_absolute():
+        return path
+    return Path(answers.get("__working_dir") or Path.cwd()) / path
+
+
+def _named_as_typed(message: str, file: Path, typed: str) -> str:
+    """An intake message, which starts with the file's absolute path, starting with the path
+    as the user typed it (and where that is, when it differs)."""
+    if not message.startswith(str(file)):
+        return message
+    shown = typed if Path(typed) == file else f"{typed} (= {file})"
+    return shown + message[len(str(file)) :]
 
 
 def diabetes_problems(target: str) -> list[str]:

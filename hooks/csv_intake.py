@@ -10,7 +10,6 @@ the project's `predict` read a file of the same kind the same way.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import sys
 from collections.abc import Iterator
@@ -20,16 +19,19 @@ from types import ModuleType
 
 
 def _project_module(name: str) -> ModuleType:
-    """A standard-library module of the project template's package, loaded from its file."""
+    """A standard-library module of the project template's package, run from its source.
+
+    Compiled in memory, not imported: an import would write `__pycache__` into the template,
+    and every later bake would copy it into the new project.
+    """
     if name in sys.modules:
         return sys.modules[name]
     package = "{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}"
     path = Path(__file__).resolve().parents[1] / package / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None, path
-    module = importlib.util.module_from_spec(spec)
+    module = ModuleType(name)
+    module.__file__ = str(path)
     sys.modules[name] = module  # dataclasses look their module up while it is executed
-    spec.loader.exec_module(module)
+    exec(compile(path.read_text(encoding="utf-8"), path, "exec"), module.__dict__)
     return module
 
 

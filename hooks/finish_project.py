@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from answers import DIABETES_TARGET
+from answers import DIABETES_TARGET, dataset_file
 from csv_intake import as_plain_csv, load_table, read_plain, read_text
 from dvc_files import init_dvc
 from project_lock import write_project_lock
@@ -68,7 +68,7 @@ def name_diabetes_target(raw: Path, target: str) -> None:
     raw.write_bytes((header.getvalue() + rest).encode("utf-8"))
 
 
-def copy_user_csv(source: str, destination: Path) -> list[str]:
+def copy_user_csv(source: str | Path, destination: Path) -> list[str]:
     """Copy the user's CSV into the project as UTF-8, comma-separated; return what was changed."""
     csv_text = read_text(source)
     if csv_text.is_plain:
@@ -114,8 +114,8 @@ def bring_in_data(answers: dict, project: Path) -> None:
         name_diabetes_target(raw, answers["target_column"])
         print(f"Using scikit-learn's diabetes data, bundled as {answers['__raw_data']}.")
     else:
-        notes = copy_user_csv(answers["dataset_path"], raw)
-        done = f" ({'; '.join(notes)})" if notes else ""
+        notes = copy_user_csv(dataset_file(answers), raw)
+        done = f" as UTF-8, comma-separated CSV ({'; '.join(notes)})" if notes else ""
         print(f"Copied {answers['dataset_path']} to {answers['__raw_data']}{done}.")
     specs = write_schema(answers, project, raw)
     print(describe(specs, f"src/{answers['package_name']}/schema.py"))

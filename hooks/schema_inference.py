@@ -15,6 +15,13 @@ Each column gets a *role*:
 - ``id``, ``text``, ``date``, ``empty``, ``constant``: kept in the data and validated, but not
   given to the model (an identifier or free text would let the model memorise rows; a date
   needs feature engineering the user should choose).
+
+A column is an identifier when its header is empty or pandas' ``Unnamed: N`` (a row index
+saved with ``DataFrame.to_csv()``), when its name says ID (``customer_id``, ``Individual ID``,
+``PassengerId``: repeated values too), when it holds whole numbers running without a gap, one
+per row (a row number, sorted or shuffled), or when it is text with a different code on every
+row. A saved index or row number is often in the order of the target, so a model given one
+would "predict" through it.
 """
 
 from __future__ import annotations
@@ -26,7 +33,10 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from csv_intake import Table
+from csv_intake import Table, csv_dialect
+
+NA_VALUES = csv_dialect.NA_VALUES
+"""The cells `pandas.read_csv` reads as missing by default (one list: the project's)."""
 
 MAX_ALLOWED_VALUES = 50
 """Text columns with at most this many distinct values get an allowed-values check."""
@@ -42,14 +52,21 @@ maximum of `support_calls`), and how the distribution moves is the drift check's
 MAX_CLASSES = 50
 """A classification target with more distinct values than this is refused."""
 
-NA_VALUES = frozenset(
-    {"", "NA", "N/A", "n/a", "NaN", "nan", "-NaN", "-nan", "NULL", "null", "None", "<NA>"}
-    | {"#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "1.#IND", "1.#QNAN"}
-)
-"""The cells `pandas.read_csv` reads as missing by default: exactly these, spaces included."""
+
+MIN_ROW_NUMBER_ROWS = 10
+"""A column needs at least this many rows to be taken for a row number (0..n-1, 1..n, ...):
+in a tiny sample a few distinct small numbers run without a gap by chance."""
 
 _ID_NAME = re.compile(r"(^|[\s_\-.])(id|uuid|guid|key)$|^id([\s_\-.]|$)|identifier", re.I)
+# camelCase: PassengerId, customerID, userId. Case-sensitive, so that words merely ending in
+# "id" (Paid, Valid, Humid, Acid) are not taken for identifiers.
+_CAMEL_ID_NAME = re.compile(r"[a-z0-9](Id|ID)$")
+# pandas names a column with an empty header "Unnamed: <position>" (".1" when that repeats).
+_UNNAMED = re.compile(r"\s*|Unnamed: \d+(\.\d+)?")
 _ID_REASON = "identifier: a different value on every row"
+_ID_NAME_REASON = "identifier: the name says ID"
+_UNNAMED_REASON = "identifier: an unnamed column, most likely a saved row index"
+_ROW_NUMBER_REASON = "identifier: consecutive whole numbers, one per row (a row number)"
 _DATE_LIKE = re.compile(
     r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})([ T]\d{1,2}:\d{2}.*)?\s*$"
 )
@@ -218,13 +235,16 @@ def _infer_feature(name: str, column: Column) -> ColumnSpec:
         spec.reason = f"constant: a single value ({column.show(values[0])})"
         return spec
     all_unique = n_unique == len(values) and len(values) > 1
+    identifier = _identifier_reason(name, column, all_unique)
+    if identifier:
+        spec.role, spec.reason = "id", identifier
+        # Two gaps are two equal values (NaN) to pandera's unique check.
+        spec.unique = all_unique and column.missing <= 1
+        return spec
     if dtype == "bool":
         spec.reason = "true/false flag"
         return spec
     if dtype in ("int", "float"):
-        if dtype == "int" and all_unique and _ID_NAME.search(name):
-            spec.role, spec.unique, spec.reason = "id", True, _ID_REASON
-            return spec
         spec.minimum, spec.maximum = _checked_range(values, dtype)
         spec.reason = "number"
         return spec
@@ -232,10 +252,9 @@ def _infer_feature(name: str, column: Column) -> ColumnSpec:
     if _looks_like_dates(text):
         spec.role, spec.reason = "date", "date or timestamp (derive features from it if useful)"
         return spec
-    has_spaces = sum(1 for v in text if _WHITESPACE.search(v)) / len(text)
-    looks_like_codes = n_unique > MAX_ALLOWED_VALUES and has_spaces < 0.5
-    if all_unique and (_ID_NAME.search(name) or looks_like_codes):
-        spec.role, spec.unique, spec.reason = "id", True, _ID_REASON
+    if all_unique and _looks_like_codes(text):
+        spec.role, spec.reason = "id", _ID_REASON
+        spec.unique = column.missing <= 1
         return spec
     if n_unique <= MAX_ALLOWED_VALUES:
         spec.role, spec.reason = "categorical", f"{n_unique} categories"
@@ -248,6 +267,40 @@ def _infer_feature(name: str, column: Column) -> ColumnSpec:
     spec.role = "categorical"
     spec.reason = f"{n_unique} categories: only the most frequent are one-hot encoded"
     return spec
+
+
+def _identifier_reason(name: str, column: Column, all_unique: bool) -> str:
+    """Why the column (neither empty nor constant) is an identifier, or "" when it is not."""
+    if _UNNAMED.fullmatch(name):
+        return _UNNAMED_REASON
+    if column.kind == "bool":
+        return ""  # a true/false flag, whatever its name
+    if _says_id(name):
+        return _ID_REASON if all_unique else _ID_NAME_REASON
+    if _is_row_number(column):
+        return _ROW_NUMBER_REASON
+    return ""
+
+
+def _says_id(name: str) -> bool:
+    """Whether a column's name says it holds identifiers (customer_id, Individual ID,
+    PassengerId; not Paid or Valid)."""
+    return bool(_ID_NAME.search(name) or _CAMEL_ID_NAME.search(name.rstrip()))
+
+
+def _is_row_number(column: Column) -> bool:
+    """Whole numbers, none missing, that are exactly a run without gaps, one per row: 0..n-1,
+    1..n or 1001..1000+n, in any order."""
+    values = column.values
+    if column.kind not in ("int", "uint") or len(values) < MIN_ROW_NUMBER_ROWS:
+        return False
+    return max(values) - min(values) + 1 == len(values) == len(set(values))
+
+
+def _looks_like_codes(text: list[str]) -> bool:
+    """More distinct values than an allowed-values list holds, mostly without spaces."""
+    has_spaces = sum(1 for v in text if _WHITESPACE.search(v)) / len(text)
+    return len(set(text)) > MAX_ALLOWED_VALUES and has_spaces < 0.5
 
 
 # ---------------------------------------------------------------- dates

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from answers import all_problems
+from answers import all_problems, dataset_file
 from conftest import TEMPLATE
 
 DEFAULTS = {
@@ -121,3 +121,24 @@ def test_diabetes_target_may_be_renamed():
 def test_diabetes_target_must_be_a_new_name(target, fragment):
     found = problems(dataset="diabetes", task="regression", target_column=target)
     assert any(fragment in p for p in found), found
+
+
+def test_a_relative_dataset_path_is_taken_from_the_folder_cookiecutter_ran_in(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "shop.csv").write_text("a,y\n1,x\n2,z\n", encoding="utf-8")
+    answers = {"dataset": "csv", "dataset_path": "data/shop.csv", "target_column": "y"}
+    answers["__working_dir"] = str(tmp_path)
+    assert dataset_file(answers) == tmp_path / "data" / "shop.csv"
+    assert problems(**answers) == []
+
+
+def test_a_relative_dataset_path_not_there_is_named_as_typed_and_where_it_was_sought(tmp_path):
+    found = problems(dataset="csv", dataset_path="data/wine.csv", __working_dir=str(tmp_path))
+    assert found == [f"dataset_path data/wine.csv (= {tmp_path}/data/wine.csv): no such file"]
+
+
+@pytest.mark.parametrize("typed", ["{home}/x.csv", "~/x.csv", " ~/x.csv "])
+def test_absolute_and_home_paths_ignore_the_working_folder(tmp_path, monkeypatch, typed):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    answers = {"dataset_path": typed.format(home=tmp_path), "__working_dir": "/elsewhere"}
+    assert dataset_file(answers) == tmp_path / "x.csv"

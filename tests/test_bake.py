@@ -50,7 +50,7 @@ ALWAYS = [
     ".dvcignore",
 ]
 MODULES = ["__init__", "stage", "schema", "validate", "prepare", "features", "train", "evaluate"]
-MODULES += ["model_io", "tracking"]
+MODULES += ["model_io", "tracking", "predict", "csv_dialect"]
 UNRENDERED = re.compile(r"(?<!\$)\{\{|\{%|\{#")
 SERVING = [".dockerignore", "Dockerfile", "src/{package}/serve.py", "tests/test_serve.py"]
 
@@ -79,6 +79,8 @@ def test_every_option_bakes_a_clean_project(tmp_path, messy_answers, option, val
     project = bake(tmp_path, **answers)
     package = next((project / "src").iterdir()).name
 
+    # Bytecode the hooks wrote into the template would be copied into every later bake.
+    assert not list(project.rglob("__pycache__")) and not list(TEMPLATE.rglob("src/*/__pycache__"))
     for path in text_files(project):
         text = path.read_text(encoding="utf-8")
         # `${{ ... }}` is GitHub Actions' own expression syntax, not Jinja.

@@ -10,11 +10,16 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 import pytest
-from csv_intake import CsvText, Table, load_table
+from csv_intake import CsvText, Table, load_table, read_plain
 from messy_data import CLASSES, TARGET, messy_frame
 from refresh_churn_schema import SCHEMA as BUNDLED_SCHEMA
 from refresh_churn_schema import churn_schema_source
-from schema_inference import _widened_range, infer_columns, render_schema_module
+from schema_inference import (
+    MIN_ROW_NUMBER_ROWS,
+    _widened_range,
+    infer_columns,
+    render_schema_module,
+)
 
 MESSY_CSV = messy_frame().to_csv(index=False)
 
@@ -193,3 +198,118 @@ def test_dates_are_told_from_date_like_text(values, is_date):
     assert (role == "date") is is_date
     parsed = pd.to_datetime(pd.Series(values), errors="coerce", format="mixed", utc=True)
     assert bool(parsed.notna().all()) is is_date  # the answer pandas gives
+
+
+# ---------------------------------------------------------------- identifiers
+
+
+def _specs_of(path: Path, target: str = "y") -> dict:
+    table = load_table(read_plain(path))
+    return {s.name: s for s in infer_columns(table, target, "classification")}
+
+
+def _schema_of(path: Path, target: str = "y") -> dict:
+    table = load_table(read_plain(path))
+    specs = infer_columns(table, target, "classification")
+    return _load(
+        render_schema_module(
+            specs, task="classification", target=target, source="x.csv", rows=table.rows
+        )
+    )
+
+
+def _sorted_by_target(rows: int = 60) -> pd.DataFrame:
+    """Features with a target, sorted by the target: a saved index then 'predicts' it."""
+    frame = pd.DataFrame(
+        {
+            "age": [20 + i % 7 for i in range(rows)],
+            "plan": [["basic", "plus"][i % 2] for i in range(rows)],
+            "y": [i % 3 == 0 for i in range(rows)],
+        }
+    )
+    return frame.sort_values("y", kind="stable").reset_index(drop=True)
+
+
+@pytest.mark.parametrize("save", ["to_csv()", "read and saved again"])
+def test_a_saved_row_index_is_an_identifier_not_a_feature(tmp_path, save):
+    path = tmp_path / "saved.csv"
+    _sorted_by_target().to_csv(path)  # the index, under an empty header
+    if save == "read and saved again":
+        pd.read_csv(path).to_csv(path, index=False)  # the header is now "Unnamed: 0"
+    spec = _specs_of(path)["Unnamed: 0"]
+    assert (spec.role, spec.dtype, spec.unique) == ("id", "int", True)
+    assert spec.reason == "identifier: an unnamed column, most likely a saved row index"
+    schema = _schema_of(path)
+    assert schema["NUMERIC_FEATURES"] == ["age"]
+    assert schema["EXCLUDED_COLUMNS"] == {"Unnamed: 0": spec.reason}
+    frame = pd.read_csv(path)
+    assert len(schema["SCHEMA"].validate(frame)) == len(frame)
+
+
+def _column_file(tmp_path: Path, name: str, cells: list) -> Path:
+    path = tmp_path / "data.csv"
+    frame = pd.DataFrame({name: cells, "y": [i % 2 for i in range(len(cells))]})
+    frame.to_csv(path, index=False)
+    return path
+
+
+ROWS = 40
+SHUFFLED = [1001 + (i * 7) % ROWS for i in range(ROWS)]  # 1001..1040, each once, out of order
+
+IDENTIFIERS = {
+    "Individual ID": ([f"IND-{i // 2:04d}" for i in range(120)], "the name says ID", False),
+    "customerID": ([i // 3 for i in range(ROWS)], "the name says ID", False),
+    "userId": ([5, 9, 2, 7] * 10, "the name says ID", False),
+    "PassengerId": (list(range(1, ROWS + 1)), "a different value on every row", True),
+    "row": (list(range(ROWS)), "consecutive whole numbers, one per row (a row number)", True),
+    "n": (SHUFFLED, "consecutive whole numbers, one per row (a row number)", True),
+}
+
+
+@pytest.mark.parametrize("name", list(IDENTIFIERS))
+def test_identifiers_are_kept_out_of_the_model(tmp_path, name):
+    cells, reason, unique = IDENTIFIERS[name]
+    path = _column_file(tmp_path, name, cells)
+    spec = _specs_of(path)[name]
+    assert (spec.role, spec.reason, spec.unique) == ("id", f"identifier: {reason}", unique)
+    schema = _schema_of(path)
+    assert schema["NUMERIC_FEATURES"] == schema["CATEGORICAL_FEATURES"] == []
+    assert name in schema["EXCLUDED_COLUMNS"]
+    frame = pd.read_csv(path)
+    assert len(schema["SCHEMA"].validate(frame)) == len(frame)  # repeated IDs are fine
+
+
+NOT_IDENTIFIERS = {
+    "age": [20 + i % 30 for i in range(ROWS)],  # whole numbers that repeat
+    "Paid": [i * 3 for i in range(ROWS)],  # ends in "id"; one value per row, but with gaps
+    "Valid": [i % 6 for i in range(ROWS)],
+    "Humid": [50 + i % 9 for i in range(ROWS)],
+    "Acid": [i % 5 for i in range(ROWS)],
+    "Squid": [i % 4 for i in range(ROWS)],
+    "one_skipped": [*range(1, 20), *range(21, ROWS + 2)],  # whole, unique, but no 20
+    "tiny": list(range(MIN_ROW_NUMBER_ROWS - 1)),  # 0..8: too few rows to tell
+}
+
+
+@pytest.mark.parametrize("name", list(NOT_IDENTIFIERS))
+def test_numbers_that_are_not_identifiers_stay_features(tmp_path, name):
+    spec = _specs_of(_column_file(tmp_path, name, NOT_IDENTIFIERS[name]))[name]
+    assert (spec.role, spec.dtype, spec.reason, spec.unique) == ("numeric", "int", "number", False)
+
+
+def test_row_numbers_with_a_gap_are_a_float_feature(tmp_path):
+    """pandas reads 1..n with a missing cell as float; without all its rows it is no row number."""
+    cells = [*range(1, 20), None, *range(21, ROWS + 1)]
+    spec = _specs_of(_column_file(tmp_path, "n", cells))["n"]
+    assert (spec.role, spec.dtype, spec.nullable) == ("numeric", "float", True)
+
+
+def test_text_codes_with_gaps_are_not_declared_unique(tmp_path):
+    """pandera's unique check takes two gaps for a duplicate: the data would fail its schema."""
+    codes = [f"C{i:04d}" for i in range(ROWS * 2)]
+    codes[3] = codes[5] = ""
+    path = _column_file(tmp_path, "code", codes)
+    spec = _specs_of(path)["code"]
+    assert (spec.role, spec.unique) == ("id", False)
+    frame = pd.read_csv(path)
+    assert len(_schema_of(path)["SCHEMA"].validate(frame)) == len(frame)

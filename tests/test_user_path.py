@@ -128,6 +128,52 @@ def test_bakes_from_anywhere_with_only_cookiecutter(
     assert locked.returncode == 0, locked.stderr
 
 
+SHOP_CSV = "basket,visits,segment,bought\n" + "".join(
+    f"{10 + i * 3 % 17}.5,{i % 6},{'ab'[i % 2]},{'yes' if i % 3 else 'no'}\n" for i in range(40)
+)
+
+
+@pytest.fixture
+def user_folder(tmp_path, monkeypatch) -> Path:
+    """The folder a user runs cookiecutter in, holding `data/shop.csv`."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for key, value in user_env(home).items():
+        monkeypatch.setenv(key, value)
+    folder = tmp_path / "user"
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "shop.csv").write_text(SHOP_CSV, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("output", ["relative", "absolute"])
+def test_a_relative_dataset_path_is_read_from_where_cookiecutter_runs(
+    tmp_path, user_folder, output
+):
+    """Cookiecutter runs the hooks in the new project, but `data/shop.csv` was typed here."""
+    out = Path("../projects") if output == "relative" else tmp_path / "projects"
+    answers = {"dataset": "csv", "dataset_path": "data/shop.csv", "target_column": "bought"}
+    result = cookiecutter_cli(TEMPLATE, out, answers, cwd=user_folder)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Copied data/shop.csv to data/raw/shop.csv." in result.stdout
+    project = (user_folder / out / "churn-model").resolve()
+    assert project.parent == tmp_path / "projects"
+    assert (project / "data/raw/shop.csv").read_text(encoding="utf-8") == SHOP_CSV
+    assert 'TARGET = "bought"' in (project / "src/churn_model/schema.py").read_text()
+
+
+def test_a_relative_dataset_path_that_is_not_there_is_named_as_typed(tmp_path, user_folder):
+    out = tmp_path / "projects"
+    out.mkdir()
+    answers = {"dataset": "csv", "dataset_path": "data/nope.csv", "target_column": "bought"}
+    result = cookiecutter_cli(TEMPLATE, out, answers, cwd=user_folder)
+    assert result.returncode != 0
+    missing = user_folder / "data" / "nope.csv"
+    assert f"error: dataset_path data/nope.csv (= {missing}): no such file" in result.stderr
+    assert "Nothing was generated" in result.stderr
+    assert list(out.rglob("*")) == []
+
+
 @pytest.mark.slow
 def test_a_user_sets_up_trains_tests_and_pushes_from_the_projects_own_lock(tmp_path, published):
     env = user_env_with_uv(tmp_path / "home")

@@ -102,8 +102,9 @@ def test_failures_in_different_chunks_are_counted_together(scratch, params, tmp_
     frame.loc[len(frame) - 1, column] = last
     frame.to_csv(_raw(scratch, params), index=False)
     out = tmp_path / "out" / "validated.parquet"
+    chunk = _quarter(scratch, params)
     with pytest.raises(ValidationFailed) as caught:
-        validate_csv(_raw(scratch, params), out, schema.SCHEMA, chunk_rows=_quarter(scratch, params))
+        validate_csv(_raw(scratch, params), out, schema.SCHEMA, chunk_rows=chunk)
     [failure] = [f for f in caught.value.failures if f["column"] == column]
     assert failure["failing_rows"] == 2
     assert sorted(failure["examples"]) == sorted([first, last])
