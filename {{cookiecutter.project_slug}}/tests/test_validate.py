@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import checked_column, read_raw
 
-from {{ cookiecutter.package_name }} import schema
+from {{ cookiecutter.package_name }} import csv_dialect, schema
 from {{ cookiecutter.package_name }}.stage import StageError
 from {{ cookiecutter.package_name }}.validate import (
     ValidationFailed,
@@ -69,6 +69,21 @@ def test_non_utf8_file_is_refused(scratch, params):
     raw.write_bytes(raw.read_bytes() + b"\xff\xfe,\n")
     with pytest.raises(StageError, match="not UTF-8"):
         validate(scratch)
+
+
+def test_a_spreadsheet_export_is_refused_with_the_command_that_converts_it(scratch, params):
+    raw = _raw(scratch, params)
+    frame = read_raw(raw)
+    # A new export of the data, as a spreadsheet in much of Europe saves CSV.
+    frame.to_csv(raw, index=False, sep=";", decimal=",", encoding="utf-8-sig")
+    with pytest.raises(StageError) as caught:
+        validate(scratch)
+    command = f"python -m {csv_dialect.__name__} {raw}"
+    assert "semicolon-separated" in str(caught.value) and command in str(caught.value)
+    assert not scratch.validated.exists()
+    assert csv_dialect.main([str(raw)]) == 0
+    validate(scratch)
+    pd.testing.assert_frame_equal(pd.read_parquet(scratch.validated), schema.SCHEMA.validate(frame))
 
 
 def test_valid_data_is_written_with_its_hash(scratch):

@@ -5,14 +5,20 @@ CSV into the project as plain UTF-8, comma-separated, with decimal points; `pred
 toolkit's drift check use it to read later files of the same kind as they come (a Windows
 export in cp1252, a European spreadsheet's `;` and decimal commas). Standard library only:
 the bake runs in whatever Python runs cookiecutter.
+
+As a command, it rewrites such a file as the plain CSV the pipeline's `validate` reads:
+`python -m {{ cookiecutter.package_name }}.csv_dialect SOURCE [DESTINATION]` (in place when no
+destination is given).
 """
 
 from __future__ import annotations
 
+import argparse
 import codecs
 import csv
 import io
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,3 +199,33 @@ def _write(records: list[list[str]]) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(records)
     return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command: rewrite a CSV file as UTF-8, comma-separated, with decimal points."""
+    from .stage import atomic_write  # not needed by the bake, which runs this module alone
+
+    parser = argparse.ArgumentParser(prog="csv_dialect", description=main.__doc__)
+    parser.add_argument("source", type=Path)
+    parser.add_argument("destination", type=Path, nargs="?", help="default: SOURCE, rewritten")
+    args = parser.parse_args(argv)
+    if not args.source.is_file():
+        print(f"csv_dialect: error: {args.source}: no such file", file=sys.stderr)
+        return 1
+    dialect = detect(args.source)
+    destination = args.destination or args.source
+    if dialect.is_plain:
+        print(f"{args.source} is already UTF-8, comma-separated, with decimal points")
+        return 0
+    try:
+        text = next(plain_chunks(args.source, dialect, sys.maxsize), "")
+    except csv.Error as err:
+        print(f"csv_dialect: error: {args.source}: not well-formed ({err})", file=sys.stderr)
+        return 1
+    atomic_write(destination, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    print(f"{args.source} ({'; '.join(dialect.notes())}) written to {destination} as plain CSV")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

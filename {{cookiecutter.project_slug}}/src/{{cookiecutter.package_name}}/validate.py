@@ -19,7 +19,7 @@ import pandera.pandas as pa
 import pyarrow as arrow
 import pyarrow.parquet as pq
 
-from . import schema
+from . import csv_dialect, schema
 from .stage import Paths, StageError, atomic_write, load_params, run_stage, sha256_file, write_json
 
 EXAMPLES = 5
@@ -58,12 +58,31 @@ def _not_utf8(path: Path) -> ValidationFailed:
         line = raw[: err.start].count(b"\n") + 1
         return ValidationFailed(
             f"{path}: not UTF-8 text (byte {raw[err.start]:#x} on line {line}); save the file"
-            " as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
+            f" as UTF-8 (in a spreadsheet: 'CSV UTF-8'), or {_convert(path)}",
             [_failure(None, "utf8_encoding", 1, [f"line {line}"])],
         )
     return ValidationFailed(  # pandas decoded differently; still report it as encoding
-        f"{path}: not UTF-8 text; save the file as UTF-8",
+        f"{path}: not UTF-8 text; save the file as UTF-8, or {_convert(path)}",
         [_failure(None, "utf8_encoding", 1, [])],
+    )
+
+
+def _convert(path: Path) -> str:
+    """How to rewrite a file as the plain CSV `validate` reads."""
+    return f"convert it: python -m {__package__}.csv_dialect {path}"
+
+
+def _not_comma_separated(path: Path) -> ValidationFailed | None:
+    """The refusal of a file written with another delimiter (one column when read with
+    commas), or None when commas are its delimiter."""
+    dialect = csv_dialect.detect(path)
+    if dialect.delimiter == ",":
+        return None
+    notes = dialect.notes()
+    return ValidationFailed(
+        f"{path}: {'; '.join(notes)}: the pipeline reads UTF-8, comma-separated CSV with"
+        f" decimal points; {_convert(path)}",
+        [_failure(None, "comma_separated", 1, notes)],
     )
 
 
@@ -104,6 +123,8 @@ def _open_checked(path: Path, columns: dict[str, pa.Column]) -> tuple[list[str],
         ) from err
     if not names:
         raise ValidationFailed(f"{path}: the file is empty", [_failure(None, "not_empty", 0, [])])
+    if len(names) == 1 and (refusal := _not_comma_separated(path)):
+        raise refusal
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:  # pandas would silently rename them
         raise ValidationFailed(
