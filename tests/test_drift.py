@@ -13,6 +13,7 @@ from gitops_ml import cli
 from make_churn_data import generate
 
 TOKEN = "ghs_test_write_token"
+BOT = "github-actions[bot]"
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +109,20 @@ def test_drift_opens_one_issue_then_updates_it_and_retrains(project, github, tmp
     assert len(github.comments(issue["number"])) == 1 and len(github.dispatches) == 1
     summary = Path(tmp_path / "summary.md").read_text()
     assert summary.index("🔴 alert") < summary.index("🟢 ok")  # worst first
+
+
+def test_drift_leaves_another_users_comment_carrying_the_marker_alone(project, github):
+    from gitops_ml.drift import MARKER
+
+    issue = github.add_issue("Data drift detected", "an earlier report", ["drift"], user=BOT)
+    [forged] = github.add_comments(
+        issue["number"], 1, body=f"{MARKER}\nwritten by a person", user="mallory"
+    )
+    assert drift(project, current_data(project, "shifted-again.csv", shift=1.0)) == 1
+    comments = github.comments(issue["number"])
+    assert [c for c in comments if c["user"]["login"] == "mallory"] == [forged]
+    [report] = [c for c in comments if c["user"]["login"] == BOT]
+    assert report["body"].startswith(f"{MARKER}\n## Data drift: drift")
 
 
 def test_schema_invalid_data_is_reported_not_drift(project, github):

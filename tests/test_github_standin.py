@@ -229,6 +229,78 @@ def test_taken_tag_and_asset_name_are_already_exists(
     ]
 
 
+def test_drafts_may_share_a_tag_but_only_one_release_with_it_is_published(
+    github: GitHubStandIn, api: requests.Session
+) -> None:
+    """GitHub's rule (ncipollo/release-action#7): only publishing checks the tag."""
+    taken = [{"resource": "Release", "code": "already_exists", "field": "tag_name"}]
+
+    def create(**fields: object) -> requests.Response:
+        return api.post(url(github, "/releases"), json={"tag_name": "v1", **fields})
+
+    def publish(release_id: int) -> requests.Response:
+        return api.patch(url(github, f"/releases/{release_id}"), json={"draft": False})
+
+    first, second = (create(draft=True) for _ in range(2))
+    assert (first.status_code, second.status_code) == (201, 201)
+    published = create()
+    assert published.status_code == 201
+    again = create()
+    assert again.status_code == 422 and again.json()["errors"] == taken
+    refused = publish(first.json()["id"])
+    assert refused.status_code == 422 and refused.json()["errors"] == taken
+    assert github.releases[0]["draft"]
+    renamed = api.patch(url(github, f"/releases/{first.json()['id']}"), json={"name": "still"})
+    assert renamed.status_code == 200 and renamed.json()["draft"]
+    assert api.get(url(github, "/releases/tags/v1")).json()["id"] == published.json()["id"]
+    other = create(tag_name="v2").json()
+    retag = api.patch(url(github, f"/releases/{other['id']}"), json={"tag_name": "v1"})
+    assert retag.status_code == 422 and retag.json()["errors"] == taken
+
+    assert upload(api, second.json(), "m.bin", b"draft").status_code == 201
+    assert upload(api, published.json(), "m.bin", b"published").status_code == 201
+    download = api.get(url(github, "/releases/tags/v1")).json()["assets"][0]
+    assert requests.get(download["browser_download_url"]).content == b"published"
+    assert api.delete(url(github, f"/releases/{published.json()['id']}")).status_code == 204
+    assert publish(first.json()["id"]).status_code == 200
+    assert publish(second.json()["id"]).status_code == 422
+    assert [r["tag_name"] for r in api.get(url(github, "/releases")).json()] == ["v2", "v1", "v1"]
+
+
+def test_assets_may_report_a_null_digest(github: GitHubStandIn, api: requests.Session) -> None:
+    release = api.post(url(github, "/releases"), json={"tag_name": "v1", "draft": True}).json()
+    github.null_digests = True
+    uploaded = upload(api, release, "model.skops", b"model")
+    assert uploaded.status_code == 201
+    assert (uploaded.json()["state"], uploaded.json()["digest"]) == ("uploaded", None)
+    (listed,) = api.get(url(github, f"/releases/{release['id']}/assets")).json()
+    assert listed["digest"] is None and github.releases[0]["assets"][0]["digest"] is None
+    octets = {"Accept": "application/octet-stream"}
+    assert api.get(listed["url"], headers=octets).content == b"model"
+    github.null_digests = False
+    (listed,) = api.get(url(github, f"/releases/{release['id']}/assets")).json()
+    assert listed["digest"] == f"sha256:{hashlib.sha256(b'model').hexdigest()}"
+    with GitHubStandIn(token=TOKEN, null_digests=True) as other:
+        assert other.null_digests
+
+
+def test_deleted_assets_are_recorded_as_they_were(
+    github: GitHubStandIn, api: requests.Session
+) -> None:
+    release = api.post(url(github, "/releases"), json={"tag_name": "v1", "draft": True}).json()
+    asset = upload(api, release, "model.skops", b"model").json()
+    assert api.delete(asset["url"]).status_code == 204
+    assert github.deleted_assets == [
+        {
+            "id": asset["id"],
+            "release_id": release["id"],
+            "name": "model.skops",
+            "state": "uploaded",
+            "sha256": hashlib.sha256(b"model").hexdigest(),
+        }
+    ]
+
+
 def test_a_dropped_upload_leaves_a_starter_asset(
     github: GitHubStandIn, api: requests.Session
 ) -> None:

@@ -103,12 +103,26 @@ def test_attempts_are_bounded_and_the_error_is_one_clear_line(gh_standin, client
     assert "\n" not in str(caught.value)
 
 
-def test_other_errors_are_final_and_never_show_the_token(gh_standin, waits):
+def test_other_errors_are_final(gh_standin, waits):
     client = GitHub("wrong-secret-token", REPO, gh_standin.base_url, sleep=waits.append)
     with pytest.raises(GitHubError) as caught:
         client.latest_release()
     assert str(caught.value) == "get the latest release failed: HTTP 401: Bad credentials"
-    assert waits == [] and "wrong-secret-token" not in str(caught.value)
+    assert waits == []
+
+
+def test_an_error_message_never_shows_the_token_even_when_the_endpoint_echoes_it(
+    gh_standin, client, waits
+):
+    # GitHub does not echo tokens, but a hostile or broken endpoint may: the message is masked.
+    echo = {"message": f"Bad credentials: {TOKEN}\n'{TOKEN}'", "documentation_url": "x"}
+    gh_standin.inject("GET", "/releases/latest", Fault.status(401, body={**echo, "status": "401"}))
+    with pytest.raises(GitHubError) as caught:
+        client.latest_release()
+    assert str(caught.value) == (
+        "get the latest release failed: HTTP 401: Bad credentials: *** '***'"
+    )
+    assert waits == []
 
 
 # ------------------------------------------------------------------ publish
@@ -142,6 +156,7 @@ def _publish(client, release_files, tag="model-20261124-abcdef1"):
         digests=digests,
         body="card",
         log=lambda m: None,
+        sleep=lambda s: None,
     )
 
 
@@ -161,8 +176,8 @@ def _assert_one_complete_release(standin: GitHubStandIn, digests: dict[str, str]
 
 
 def test_publish_creates_one_complete_latest_release(gh_standin, client, release_files):
-    release, wrote = _publish(client, release_files)
-    assert wrote and release["tag_name"] == "model-20261124-abcdef1"
+    release, wrote, by_other_run = _publish(client, release_files)
+    assert wrote and not by_other_run and release["tag_name"] == "model-20261124-abcdef1"
     _assert_one_complete_release(gh_standin, release_files[1])
     uploads = [
         r.target for r in gh_standin.requests if r.method == "POST" and "/assets?" in r.target
@@ -176,9 +191,9 @@ def test_publish_creates_one_complete_latest_release(gh_standin, client, release
 def test_publish_again_writes_nothing(gh_standin, client, release_files):
     _publish(client, release_files)
     before = len(gh_standin.requests)
-    release, wrote = _publish(client, release_files)
+    release, wrote, by_other_run = _publish(client, release_files)
     writes = [r for r in gh_standin.requests[before:] if r.method != "GET"]
-    assert not wrote and writes == []
+    assert not wrote and not by_other_run and writes == []
     _assert_one_complete_release(gh_standin, release_files[1])
 
 
@@ -252,6 +267,16 @@ def test_duplicate_sticky_comments_keep_the_oldest(gh_standin, client):
     )
     assert action == "updated" and kept["id"] == first["id"]
     assert [c["body"] for c in gh_standin.comments(8)] == [f"{MARKER}\nnew"]
+
+
+def test_a_bot_comment_that_only_quotes_the_marker_is_not_the_sticky_one(gh_standin, client):
+    gh_standin.add_pull_request(9, head_sha="c" * 40)
+    quoting = client.create_comment(9, f"another tool's note, quoting {MARKER}")
+    action, kept = upsert_comment(
+        client, 9, f"{MARKER}\nreport", MARKER, "github-actions[bot]", log=lambda m: None
+    )
+    assert action == "created" and kept["id"] != quoting["id"]
+    assert [c["body"] for c in gh_standin.comments(9)] == [quoting["body"], f"{MARKER}\nreport"]
 
 
 # ------------------------------------------------------------------ fetch

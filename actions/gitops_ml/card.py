@@ -1,9 +1,14 @@
-"""The model card: the body of a model release. Pure rendering."""
+"""The model card: the body of a model release. Pure rendering.
+
+Every value from the project (names, params, paths, versions, the gate's messages) is written
+through `markdown`, so none of it can act as Markdown.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .markdown import cell_code, code, text
 from .metrics import fmt
 
 
@@ -26,23 +31,25 @@ def render_card(
     `environment` is models/environment.json, or None when the project did not write one.
     """
     lines = [
-        f"Model `{tag}` trained from commit `{sha}` ({date[:4]}-{date[4:6]}-{date[6:]}).",
+        f"Model {code(tag)} trained from commit {code(sha)}"
+        f" ({text(date[:4])}-{text(date[4:6])}-{text(date[6:])}).",
         "",
-        f"**Gate {gate['summary']}**"
-        + (f" (compared with {gate['champion']})" if gate.get("champion") else ""),
+        f"**Gate {text(gate['summary'])}**"
+        + (f" (compared with {text(gate['champion'])})" if gate.get("champion") else ""),
         "",
         "## Metrics (test set)",
         "",
         "| metric | value |",
         "|---|---:|",
-        *[f"| {name} | {fmt(value)} |" for name, value in metrics.items()],
+        *[f"| {text(name)} | {fmt(value)} |" for name, value in metrics.items()],
         "",
         "## Gate",
         "",
         "| metric | thresholds | verdict |",
         "|---|---|---|",
         *[
-            f"| {c['metric']} | {c['thresholds']} | {'✅' if c['passed'] else '❌'} {c['reason']} |"
+            f"| {text(c['metric'])} | {text(c['thresholds'])} |"
+            f" {'✅' if c['passed'] else '❌'} {text(c['reason'])} |"
             for c in gate.get("checks", [])
         ],
         "",
@@ -50,12 +57,12 @@ def render_card(
         "",
         "| parameter | value |",
         "|---|---|",
-        *[f"| `{key}` | `{value}` |" for key, value in params.items()],
+        *[f"| {cell_code(key)} | {cell_code(value)} |" for key, value in params.items()],
         "",
         "## Data",
         "",
         *(
-            [f"- `{path}`: md5 `{md5}`" for path, md5 in sorted(data.items())]
+            [f"- {code(path)}: md5 {code(md5)}" for path, md5 in sorted(data.items())]
             or ["- (no data inputs recorded)"]
         ),
         "",
@@ -67,7 +74,10 @@ def render_card(
         "",
         "| file | sha256 |",
         "|---|---|",
-        *[f"| `{name}` | `{digest}` |" for name, digest in sorted(digests.items())],
+        *[
+            f"| {cell_code(name)} | {cell_code(digest)} |"
+            for name, digest in sorted(digests.items())
+        ],
         "",
         "Verify a download with `sha256sum -c SHA256SUMS`; "
         "`gitops-ml fetch-model` does it for you.",
@@ -86,12 +96,14 @@ def environment_lines(environment: dict[str, Any] | None) -> list[str]:
         ]
     lock = environment.get("lock_sha256")
     packages = environment.get("packages") or {}
-    locked = f"- `uv.lock` sha256 `{lock}`" if lock else "- no `uv.lock`: an unlocked environment"
+    locked = (
+        f"- `uv.lock` sha256 {code(lock)}" if lock else "- no `uv.lock`: an unlocked environment"
+    )
     return [
         locked,
-        f"- Python `{environment.get('python', 'unknown')}`",
+        f"- Python {code(environment.get('python', 'unknown'))}",
         "",
         "| package | version |",
         "|---|---|",
-        *[f"| {name} | `{version}` |" for name, version in packages.items()],
+        *[f"| {text(name)} | {cell_code(version)} |" for name, version in packages.items()],
     ]

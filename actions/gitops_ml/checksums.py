@@ -23,8 +23,11 @@ def render_sums(digests: dict[str, str]) -> str:
 
 
 def parse_sums(text: str) -> dict[str, str]:
-    """Parse `SHA256SUMS` text (text or binary mode lines); raise ValueError on a bad line."""
-    digests = {}
+    """Parse `SHA256SUMS` text (text or binary mode lines); raise ValueError on a bad line.
+
+    A name listed twice is an error: which of its digests holds would be a guess.
+    """
+    digests: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -32,6 +35,8 @@ def parse_sums(text: str) -> dict[str, str]:
         name = name.strip().lstrip("*")
         if len(digest) != 64 or not name or any(c not in "0123456789abcdef" for c in digest):
             raise ValueError(f"{SUMS_NAME} line {number} is not '<sha256>  <name>': {line!r}")
+        if name in digests:
+            raise ValueError(f"{SUMS_NAME} line {number} lists {name!r} a second time")
         digests[name] = digest
     return digests
 

@@ -23,12 +23,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import gate as gate_rules
+from . import markdown
 from .card import render_card
 from .checksums import SUMS_NAME, render_sums, sha256_file
 from .comment import upsert_comment
 from .context import Context
 from .fetch import FetchError, fetch_files, find_release
 from .github import GitHub, GitHubError
+from .limits import for_comment, for_summary
 from .metrics import fmt
 from .project import (
     ENVIRONMENT,
@@ -50,6 +52,7 @@ from .project import (
 )
 from .publish import PublishError, publish, release_tag
 from .report import MARKER, ReportInput, Side, gate_section, render
+from .retry import MAX_WAIT_ENV, parse_max_wait
 
 GATE_RESULT = Path("reports/gate.json")
 STATUS_CONTEXT = "model-gate"
@@ -62,7 +65,7 @@ class CommandError(Exception):
 def _client(ctx: Context) -> GitHub | None:
     if not ctx.can_call_github:
         return None
-    return GitHub(ctx.token, ctx.repository, ctx.api_url)
+    return GitHub(ctx.token, ctx.repository, ctx.api_url, max_wait=ctx.max_wait)
 
 
 def _head_sha(ctx: Context) -> str:
@@ -125,16 +128,15 @@ def cmd_summary(args: argparse.Namespace, ctx: Context) -> int:
     """Write the pipeline's metrics to the job summary and as the `metrics` output."""
     metrics = read_metrics(args.project / METRICS)
     lines = ["### Model metrics (test set)", "", "| metric | value |", "|---|---:|"]
-    lines += [f"| {name} | {fmt(value)} |" for name, value in metrics.items()]
+    lines += [f"| {markdown.text(name)} | {fmt(value)} |" for name, value in metrics.items()]
     report = args.project / "reports" / "validation.json"
     if report.is_file():
         validation = json.loads(report.read_text(encoding="utf-8"))
-        lines += [
-            "",
-            f"Validated {validation.get('rows', '?'):,} rows of `{validation.get('file')}`.",
-        ]
-        lines += [f"- ⚠️ {w}" for w in validation.get("warnings", [])]
-    ctx.add_summary("\n".join(lines))
+        rows = validation.get("rows")
+        counted = f"{rows:,}" if isinstance(rows, int) else markdown.text(rows or "?")
+        lines += ["", f"Validated {counted} rows of {markdown.code(validation.get('file'))}."]
+        lines += [f"- ⚠️ {markdown.text(w)}" for w in validation.get("warnings", [])]
+    ctx.add_summary(for_summary("\n".join(lines) + "\n"))
     ctx.set_output("metrics", json.dumps(metrics))
     return 0
 
@@ -178,7 +180,11 @@ def cmd_gate(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
-    """Render the report; post or update the sticky comment (or fall back to the summary)."""
+    """Render the report; post or update the sticky comment (or fall back to the summary).
+
+    The job summary gets the whole report (up to GitHub's 1 MiB); the comment gets it cut to
+    GitHub's 65,536 characters when it is longer, with a note pointing to the summary.
+    """
     project = args.project
     rules = _rules(project)
     metrics = read_metrics(project / METRICS)
@@ -186,7 +192,7 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
     champion = load_champion(gh, args.champion) or Side("champion")
     pull = ctx.event.get("pull_request") or {}
     base_ref = args.base_ref or (pull.get("base") or {}).get("ref") or "main"
-    base = Side(f"base `{base_ref}`")
+    base = Side("base", ref=base_ref)
     base_metrics, base_params, base_lock = (
         file_at(project, base_ref, f) for f in (METRICS, PARAMS, LOCK)
     )
@@ -210,12 +216,15 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
             head=_head_sha(ctx),
         )
     )
+    summary = for_summary(body)
     number = args.pr or pull.get("number")
     if gh is None or not number or not args.comment:
-        ctx.add_summary(body)
+        ctx.add_summary(summary)
         return 0
     try:
-        action, comment = upsert_comment(gh, int(number), body, MARKER, args.comment_author or None)
+        action, comment = upsert_comment(
+            gh, int(number), for_comment(body, ctx.run_url), MARKER, args.comment_author or None
+        )
     except GitHubError as err:
         if err.status != 403:
             raise
@@ -223,10 +232,10 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
             "> ℹ️ The report could not be posted as a comment: this run's token is read-only"
             " (a pull request from a fork). Here it is instead."
         )
-        ctx.add_summary(note + "\n\n" + body)
+        ctx.add_summary(note + "\n\n" + summary)
         print("gitops-ml: the token cannot comment (read-only); the report is in the job summary")
         return 0
-    ctx.add_summary(body)
+    ctx.add_summary(summary)
     ctx.set_output("comment-url", comment.get("html_url", ""))
     ctx.set_output("comment-action", action)
     return 0
@@ -278,14 +287,16 @@ def cmd_publish(args: argparse.Namespace, ctx: Context) -> int:
             run_url=ctx.run_url,
             environment=environment,
         )
-        release, wrote = publish(gh, tag=tag, sha=sha, files=files, digests=digests, body=body)
+        outcome = publish(gh, tag=tag, sha=sha, files=files, digests=digests, body=body)
+    url = outcome.release.get("html_url", "")
     ctx.set_output("tag", tag)
-    ctx.set_output("release-url", release.get("html_url", ""))
-    ctx.set_output("published", "true" if wrote else "false")
-    ctx.add_summary(
-        f"### 📦 Released [{tag}]({release.get('html_url', '')})"
-        + ("" if wrote else " (already complete)")
-    )
+    ctx.set_output("release-url", url)
+    ctx.set_output("published", "true" if outcome.wrote else "false")
+    if outcome.by_other_run:
+        note = " (published by another run; its assets match this run's)"
+    else:
+        note = "" if outcome.wrote else " (already complete)"
+    ctx.add_summary(f"### 📦 Released [{tag}]({url}){note}")
     return 0
 
 
@@ -339,7 +350,7 @@ def cmd_drift(args: argparse.Namespace, ctx: Context) -> int:
             drift.read_data(args.current, project, schema), schema, args.current
         )
     except drift.DriftInputError as err:
-        message = f"### ⚠️ Drift could not be checked\n\n{err}"
+        message = f"### ⚠️ Drift could not be checked\n\n{markdown.text(err)}"
         ctx.add_summary(message)
         ctx.set_output("status", "could not check")
         print(f"gitops-ml drift: could not check: {err}", file=sys.stderr)
@@ -360,12 +371,12 @@ def cmd_drift(args: argparse.Namespace, ctx: Context) -> int:
         json.dumps(drift.as_json(rows, status, reference_source, args.current), indent=2) + "\n",
         encoding="utf-8",
     )
-    ctx.add_summary(body)
+    ctx.add_summary(for_summary(body))
     ctx.set_output("status", status)
     print(f"gitops-ml drift: {status} ({sum(r.verdict == 'alert' for r in rows)} alert(s))")
     gh = _client(ctx)
     if status == "drift" and gh is not None and args.issue:
-        open_issue(gh, body, args.label)
+        open_issue(gh, for_comment(body, ctx.run_url), args.label, args.comment_author or None)
         if args.retrain:
             gh.dispatch_workflow(args.workflow, gh.default_branch())
             print(f"gitops-ml drift: dispatched {args.workflow}")
@@ -373,8 +384,12 @@ def cmd_drift(args: argparse.Namespace, ctx: Context) -> int:
     return DRIFT_EXIT[status]
 
 
-def open_issue(gh: GitHub, body: str, label: str) -> None:
-    """Open one drift issue, or update the report comment on the one already open."""
+def open_issue(gh: GitHub, body: str, label: str, author: str | None) -> None:
+    """Open one drift issue, or update the report comment on the one already open.
+
+    The report comment is `author`'s (None: anyone's), as for the pull-request report: another
+    user's comment carrying the marker, quoted or forged, is neither updated nor deleted.
+    """
     from .drift import MARKER
 
     existing = gh.open_issues(label)
@@ -382,16 +397,30 @@ def open_issue(gh: GitHub, body: str, label: str) -> None:
         issue = gh.create_issue("Data drift detected", body, [label])
         print(f"gitops-ml drift: opened issue #{issue['number']}")
         return
-    action, _ = upsert_comment(gh, existing[0]["number"], body, MARKER, None)
+    action, _ = upsert_comment(gh, existing[0]["number"], body, MARKER, author)
     print(f"gitops-ml drift: {action} the report on open issue #{existing[0]['number']}")
 
 
 # ---------------------------------------------------------------------- main
 
 
+def _seconds(text: str) -> float:
+    try:
+        return parse_max_wait(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     top = argparse.ArgumentParser(prog="gitops-ml", description=__doc__.split("\n\n")[0])
+    top.add_argument(
+        "--max-wait",
+        type=_seconds,
+        metavar="SECONDS",
+        help=f"most seconds to spend waiting on GitHub (rate limits, retries) in all"
+        f" (default: ${MAX_WAIT_ENV}, else 600)",
+    )
     sub = top.add_subparsers(dest="command", required=True)
 
     def command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
@@ -450,6 +479,11 @@ def parser() -> argparse.ArgumentParser:
     drift.add_argument("--model", help="also compare the model's predictions (models/model.skops)")
     drift.add_argument("--label", default="drift", help="label of the drift issue (default: drift)")
     drift.add_argument(
+        "--comment-author",
+        default="github-actions[bot]",
+        help="login owning the report comment on the drift issue ('' for any)",
+    )
+    drift.add_argument(
         "--no-issue", dest="issue", action="store_false", help="never open or update an issue"
     )
     drift.add_argument(
@@ -466,7 +500,13 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run one command; errors become one clear line and exit code 1."""
     args = parser().parse_args(argv)
-    ctx = Context.from_env()
+    try:
+        ctx = Context.from_env()
+    except ValueError as err:  # a malformed GITOPS_ML_MAX_WAIT
+        print(f"gitops-ml {args.command}: error: {err}", file=sys.stderr)
+        return 1
+    if args.max_wait is not None:
+        ctx.max_wait = args.max_wait
     try:
         return args.handler(args, ctx)
     except (

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .retry import DEFAULT_MAX_WAIT, MAX_WAIT_ENV, parse_max_wait
+
 
 @dataclass
 class Context:
@@ -28,10 +30,15 @@ class Context:
     event: dict[str, Any] = field(default_factory=dict)
     output_path: str = ""
     summary_path: str = ""
+    max_wait: float = DEFAULT_MAX_WAIT
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Context:
-        """Read the standard GITHUB_* variables (all optional)."""
+        """Read the standard GITHUB_* variables and GITOPS_ML_MAX_WAIT (all optional).
+
+        Raises ValueError when GITOPS_ML_MAX_WAIT is set but is not a number of seconds.
+        """
+        max_wait = env.get(MAX_WAIT_ENV, "").strip()
         event: dict[str, Any] = {}
         event_path = env.get("GITHUB_EVENT_PATH", "")
         if event_path and Path(event_path).is_file():
@@ -49,6 +56,7 @@ class Context:
             event=event,
             output_path=env.get("GITHUB_OUTPUT", ""),
             summary_path=env.get("GITHUB_STEP_SUMMARY", ""),
+            max_wait=parse_max_wait(max_wait) if max_wait else DEFAULT_MAX_WAIT,
         )
 
     @property

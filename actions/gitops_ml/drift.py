@@ -29,6 +29,7 @@ from .drift_stats import (
     sort_worst_first,
     verdict,
 )
+from .markdown import code, text
 from .project import dvc
 
 DEFAULTS = {"psi_warn": 0.1, "psi_alert": 0.25, "ks_pvalue": 0.01, "missing_alert": 0.1}
@@ -222,21 +223,25 @@ def prediction_drift(
 
 
 def render(rows: list[ColumnDrift], reference: str, current: str, status: str) -> str:
-    """The markdown report: a verdict line and one table row per statistic, worst first."""
+    """The markdown report: a verdict line and one table row per statistic, worst first.
+
+    Sources, column names and details (new categories are values from the data) are written
+    through `markdown`, so none of them can act as Markdown.
+    """
     icons = {"alert": "🔴 alert", "warn": "🟡 warn", "ok": "🟢 ok", "n/a": "⚪ n/a"}
     lines = [
         MARKER,
         f"## Data drift: {status}",
         "",
-        f"Reference `{reference}` · current `{current}`.",
+        f"Reference {code(reference)} · current {code(current)}.",
         "",
         "| column | statistic | value | threshold | verdict | detail |",
         "|---|---|---:|---:|---|---|",
     ]
     for row in rows:
         value = "—" if row.value != row.value else f"{row.value:.4f}"
-        cells = [row.column, row.statistic, value, f"{row.threshold:g}", icons[row.verdict]]
-        lines.append("| " + " | ".join([*cells, row.detail]) + " |")
+        cells = [text(row.column), row.statistic, value, f"{row.threshold:g}", icons[row.verdict]]
+        lines.append("| " + " | ".join([*cells, text(row.detail)]) + " |")
     return "\n".join(lines) + "\n"
 
 

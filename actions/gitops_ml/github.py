@@ -2,7 +2,10 @@
 
 Only what the actions need. Requests go to `$GITHUB_API_URL` (GitHub Enterprise and test
 stand-ins included); asset uploads go to the `upload_url` a release carries. The token is sent
-in the Authorization header and never appears in messages.
+in the Authorization header, only to the API's own hosts (`hosts.py`: never on a redirect or
+a pagination link elsewhere), and never appears in messages. Nothing an API reply names is
+trusted unchecked: links and redirects must stay on trusted hosts, asset bytes are cut off at
+their declared size, and every wait comes out of one budget (`retry.WaitBudget`).
 """
 
 from __future__ import annotations
@@ -12,14 +15,29 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
+import urllib3
 
-from .retry import retry_delay
+from .hosts import TrustedHosts, origin
+from .retry import DEFAULT_MAX_WAIT, Wait, WaitBudget, next_wait, over_budget
 
 API_VERSION = "2022-11-28"
 USER_AGENT = "gitops-ml"
 _NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="next"')
+_TOKEN = re.compile(r"[!-~]+")
+"""What a token may hold: visible ASCII, as an HTTP header value allows (no whitespace)."""
+
+MAX_ASSET_SIZE = 2 * 1024**3
+"""The largest asset downloaded: GitHub's own limit per release file (2 GiB)."""
+
+MAX_REDIRECTS = 5
+MAX_PAGES = 1000
+"""Pages followed per list (100,000 items): a link that never ends is refused, not followed."""
+
+_REDIRECTS = (301, 302, 303, 307, 308)
+_CHUNK = 1 << 16
 
 
 class GitHubError(Exception):
@@ -38,7 +56,11 @@ class GitHubError(Exception):
 
 
 class GitHub:
-    """The REST API of one repository, as one token sees it."""
+    """The REST API of one repository, as one token sees it.
+
+    `max_wait` is the budget of all waits (seconds), `max_asset_size` caps a download;
+    `sleep`, `clock` and `session` are there to be replaced in tests.
+    """
 
     def __init__(
         self,
@@ -46,22 +68,43 @@ class GitHub:
         repository: str,
         api_url: str = "https://api.github.com",
         *,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
         timeout: float = 60.0,
+        max_wait: float = DEFAULT_MAX_WAIT,
+        max_asset_size: int = MAX_ASSET_SIZE,
+        session: requests.Session | None = None,
     ):
         if not token:
             raise GitHubError("authenticate", None, "no token (set GITHUB_TOKEN)")
+        if not _TOKEN.fullmatch(token):
+            # Checked before any request: `requests` would quote the header, token and all.
+            raise GitHubError(
+                "authenticate",
+                None,
+                "the token (GITHUB_TOKEN or the github-token input) holds whitespace or a"
+                " character an HTTP header cannot carry, often a trailing newline from a"
+                " copy-paste; set it again without it (the token is not shown)",
+            )
         if not re.fullmatch(r"[\w.-]+/[\w.-]+", repository):
             raise GitHubError("authenticate", None, f"repository {repository!r} is not owner/name")
+        try:
+            self._hosts = TrustedHosts(api_url)
+        except ValueError as err:
+            raise GitHubError("authenticate", None, str(err)) from None
         self.repository = repository
         self.api_url = api_url.rstrip("/")
         self._token = token
-        self._sleep, self._clock, self._timeout = sleep, clock, timeout
-        self._session = requests.Session()
+        # Looked up on each call, not bound at import: tests replace `time.sleep`.
+        self._sleep = sleep or (lambda seconds: time.sleep(seconds))
+        self._clock = clock or (lambda: time.time())
+        self._timeout = timeout
+        self._budget = WaitBudget(max_wait)
+        self.max_asset_size = max_asset_size
+        self._session = session or requests.Session()
+        # No Authorization here: `_send` adds it per request, for the token's hosts only.
         self._session.headers.update(
             {
-                "Authorization": f"Bearer {token}",
                 "Accept": "application/vnd.github+json",
                 "X-GitHub-Api-Version": API_VERSION,
                 "User-Agent": USER_AGENT,
@@ -71,7 +114,10 @@ class GitHub:
     # ------------------------------------------------------------------ core
 
     def _redact(self, text: str) -> str:
-        return text.replace(self._token, "***") if self._token else text
+        """`text` fit for one line of a log: the token masked, control characters gone."""
+        if self._token:
+            text = text.replace(self._token, "***")
+        return "".join(" " if ord(c) < 32 or ord(c) == 127 else c for c in text)[:500]
 
     def url(self, path: str) -> str:
         """An absolute URL: `path` relative to the repository (`releases`), or absolute."""
@@ -88,10 +134,18 @@ class GitHub:
         path: str,
         *,
         expected: tuple[int, ...] = (200,),
+        assets: bool = False,
         **kwargs: Any,
     ) -> requests.Response:
-        """Send a request, retrying as `retry.retry_delay` says; raise `GitHubError` on failure."""
+        """Send a request, retrying as `retry.next_wait` says; raise `GitHubError` on failure.
+
+        The URL must be on a host the token may go to. A GET follows redirects to such hosts
+        (with the token) and, with `assets`, to GitHub's asset hosts (without it); a redirect
+        anywhere else is refused. Every wait comes out of the client's wait budget.
+        """
         url = self.url(path)
+        if not self._hosts.sends_token(url):
+            raise GitHubError(operation, None, self._refusal(url, "the API"))
         attempt = 0
         while True:
             attempt += 1
@@ -99,40 +153,97 @@ class GitHub:
             if hasattr(body, "seek"):
                 body.seek(0)
             try:
-                response = self._session.request(method, url, timeout=self._timeout, **kwargs)
+                response = self._send(operation, method, url, assets, kwargs)
             except requests.RequestException as err:
-                delay = retry_delay(None, {}, str(err), attempt, self._clock())
-                if delay is None:
+                wait = next_wait(None, {}, str(err), attempt, self._clock())
+                if wait is None:
                     raise GitHubError(operation, None, self._redact(str(err))) from err
-                self._wait(operation, delay, "connection failed")
+                self._wait(operation, wait, "connection failed", None)
                 continue
             if response.status_code in expected:
                 return response
             message, errors = _message_of(response)
-            delay = retry_delay(
+            response.close()
+            wait = next_wait(
                 response.status_code, response.headers, message, attempt, self._clock()
             )
-            if delay is None:
+            if wait is None:
                 raise GitHubError(operation, response.status_code, self._redact(message), errors)
-            self._wait(operation, delay, f"HTTP {response.status_code}")
+            self._wait(operation, wait, f"HTTP {response.status_code}", response.status_code)
 
-    def _wait(self, operation: str, delay: float, why: str) -> None:
-        print(f"gitops-ml: {operation}: {why}; retrying in {delay:.0f}s", flush=True)
-        self._sleep(delay)
+    def _send(
+        self, operation: str, method: str, url: str, assets: bool, kwargs: dict[str, Any]
+    ) -> requests.Response:
+        """One try: the request, then (GET only) each redirect hop, every hop's host checked."""
+        for _ in range(MAX_REDIRECTS + 1):
+            headers = dict(kwargs.get("headers") or {})
+            if self._hosts.sends_token(url):
+                headers["Authorization"] = f"Bearer {self._token}"
+            response = self._session.request(
+                method,
+                url,
+                timeout=self._timeout,
+                allow_redirects=False,
+                **{**kwargs, "headers": headers},
+            )
+            location = response.headers.get("Location")
+            if method != "GET" or response.status_code not in _REDIRECTS or not location:
+                return response
+            response.close()
+            url = urljoin(url, location)
+            if not (self._hosts.sends_token(url) or (assets and self._hosts.serves_assets(url))):
+                where = "GitHub's asset hosts" if assets else "the API"
+                raise GitHubError(operation, response.status_code, self._refusal(url, where))
+            kwargs = {k: v for k, v in kwargs.items() if k != "params"}
+        raise GitHubError(operation, None, f"more than {MAX_REDIRECTS} redirects: refused")
+
+    def _refusal(self, url: str, where: str) -> str:
+        found = origin(url)
+        host = str(found) if found else "a malformed URL"
+        return (
+            f"refused to follow a URL on {self._redact(host)}: not a host of {where}"
+            f" ({self._hosts.api}); the token and downloads stay on trusted hosts"
+        )
+
+    def _wait(self, operation: str, wait: Wait, why: str, status: int | None) -> None:
+        """Sleep before the next try, or fail in one line if the budget cannot cover it."""
+        if not self._budget.allows(wait.seconds):
+            raise GitHubError(operation, status, over_budget(wait, self._budget, self._clock()))
+        print(f"gitops-ml: {operation}: {why}; retrying in {wait.seconds:.0f}s", flush=True)
+        self._budget.spend(wait.seconds)
+        self._sleep(wait.seconds)
 
     def json(self, operation: str, method: str, path: str, **kwargs: Any) -> Any:
         """`request`, returning the decoded JSON body."""
-        return self.request(operation, method, path, **kwargs).json()
+        response = self.request(operation, method, path, **kwargs)
+        try:
+            return response.json()
+        except ValueError as err:
+            raise GitHubError(operation, response.status_code, "the reply is not JSON") from err
 
     def paginate(
         self, operation: str, path: str, per_page: int = 100, **filters: Any
     ) -> Iterator[dict]:
-        """Every item of a list endpoint, following the `Link: rel="next"` headers."""
+        """Every item of a list endpoint, following the `Link: rel="next"` headers.
+
+        A link to another host is refused by `request`; one that repeats, or more than
+        `MAX_PAGES` of them, is refused here.
+        """
         url: str | None = self.url(path)
         params: dict[str, Any] | None = {"per_page": per_page, **filters}
+        seen: set[str] = set()
         while url:
+            if url in seen or len(seen) >= MAX_PAGES:
+                raise GitHubError(operation, None, "the pagination links loop or never end")
+            seen.add(url)
             response = self.request(operation, "GET", url, params=params)
-            yield from response.json()
+            try:
+                page = response.json()
+            except ValueError:
+                page = None
+            if not isinstance(page, list):
+                raise GitHubError(operation, response.status_code, "the reply is not a JSON list")
+            yield from page
             match = _NEXT_LINK.search(response.headers.get("Link", ""))
             url, params = (match.group(1), None) if match else (None, None)
 
@@ -143,8 +254,23 @@ class GitHub:
         return self.paginate("list releases", "releases")
 
     def release_by_tag(self, tag: str) -> dict | None:
-        """The release (draft or not) whose tag is `tag`, from the paginated list."""
-        return next((r for r in self.releases() if r["tag_name"] == tag), None)
+        """The release (draft or not) whose tag is `tag`, from the paginated list: the
+        published one if any, else the oldest draft (several drafts may share a tag)."""
+        tagged = self.releases_with_tag(tag)
+        return min(tagged, key=lambda r: (r["draft"], r["id"]), default=None)
+
+    def releases_with_tag(self, tag: str) -> list[dict]:
+        """Every release whose tag is `tag`: at most one published, and any number of drafts."""
+        return [r for r in self.releases() if r["tag_name"] == tag]
+
+    def release(self, release_id: int) -> dict | None:
+        """A release (draft or not) by its id, or None when it is gone."""
+        try:
+            return self.json(f"get release {release_id}", "GET", f"releases/{release_id}")
+        except GitHubError as err:
+            if err.status == 404:
+                return None
+            raise
 
     def latest_release(self) -> dict | None:
         """The release marked latest, or None when there is none."""
@@ -180,6 +306,21 @@ class GitHub:
             f"update release {release_id}", "PATCH", f"releases/{release_id}", json=fields
         )
 
+    def delete_release(self, release_id: int) -> bool:
+        """Delete a release and its assets; False when it was already gone."""
+        try:
+            self.request(
+                f"delete release {release_id}",
+                "DELETE",
+                f"releases/{release_id}",
+                expected=(204,),
+            )
+        except GitHubError as err:
+            if err.status == 404:
+                return False
+            raise
+        return True
+
     def assets(self, release_id: int) -> list[dict]:
         """Every asset of a release, with its `state` and `digest`."""
         return list(self.paginate("list release assets", f"releases/{release_id}/assets"))
@@ -202,27 +343,89 @@ class GitHub:
                 expected=(201,),
             )
 
-    def delete_asset(self, asset: dict) -> None:
-        """Delete an asset."""
-        self.request(
-            f"delete asset {asset['name']}",
-            "DELETE",
-            f"releases/assets/{asset['id']}",
-            expected=(204,),
-        )
+    def delete_asset(self, asset: dict) -> bool:
+        """Delete an asset; False when it was already gone."""
+        try:
+            self.request(
+                f"delete asset {asset['name']}",
+                "DELETE",
+                f"releases/assets/{asset['id']}",
+                expected=(204,),
+            )
+        except GitHubError as err:
+            if err.status == 404:
+                return False
+            raise
+        return True
 
-    def download_asset(self, asset: dict, destination: Path) -> None:
-        """Download an asset's bytes to `destination` (GitHub answers with a redirect)."""
+    def download_asset(
+        self, asset: dict, destination: Path, *, max_size: int | None = None
+    ) -> None:
+        """Download an asset's bytes to `destination` (GitHub answers with a redirect).
+
+        The asset's declared `size` is checked against `max_size` (and the client's
+        `max_asset_size`) before the request, and the download is cut off and refused as soon
+        as it passes that size, or when it ends short of it; a refused download leaves no file.
+        """
+        operation, response, size = self._open_asset(asset, max_size)
+        with response:
+            try:
+                with destination.open("wb") as handle:
+                    for chunk in self._counted(operation, response, size):
+                        handle.write(chunk)
+            except BaseException:
+                destination.unlink(missing_ok=True)
+                raise
+
+    def read_asset(self, asset: dict, *, max_size: int) -> bytes:
+        """An asset's bytes in memory (a small file such as SHA256SUMS), checked as above."""
+        operation, response, size = self._open_asset(asset, max_size)
+        with response:
+            return b"".join(self._counted(operation, response, size))
+
+    def _open_asset(self, asset: dict, max_size: int | None) -> tuple[str, requests.Response, int]:
+        """Check the asset's id and declared size, then start its download (streamed)."""
+        name, asset_id, size = asset.get("name"), asset.get("id"), asset.get("size")
+        operation = f"download asset {self._redact(name if isinstance(name, str) else repr(name))}"
+        if type(asset_id) is not int or type(size) is not int or size < 0:
+            raise GitHubError(operation, None, "the asset's id or size is not a whole number")
+        limit = self.max_asset_size if max_size is None else min(max_size, self.max_asset_size)
+        if size > limit:
+            raise GitHubError(
+                operation, None, f"declared size {size} bytes is over {limit}: refused"
+            )
         response = self.request(
-            f"download asset {asset['name']}",
+            operation,
             "GET",
-            f"releases/assets/{asset['id']}",
-            headers={"Accept": "application/octet-stream"},
+            f"releases/assets/{asset_id}",
+            # identity: the bytes counted are the bytes stored, never a decompressed bomb
+            headers={"Accept": "application/octet-stream", "Accept-Encoding": "identity"},
             stream=True,
+            assets=True,
         )
-        with destination.open("wb") as handle:
-            for chunk in response.iter_content(1 << 20):
-                handle.write(chunk)
+        return operation, response, size
+
+    def _counted(self, operation: str, response: requests.Response, size: int) -> Iterator[bytes]:
+        """The body's raw bytes, refused past `size` (and short of it) as they arrive."""
+        length = response.headers.get("Content-Length", "")
+        if length.isascii() and length.isdigit() and int(length) > size:
+            raise GitHubError(
+                operation, 200, f"{length} bytes sent, more than its declared {size}: refused"
+            )
+        received = 0
+        try:
+            for chunk in response.raw.stream(_CHUNK, decode_content=False):
+                received += len(chunk)
+                if received > size:
+                    raise GitHubError(
+                        operation, 200, f"more bytes than its declared {size}: cut off, refused"
+                    )
+                yield chunk
+        except (urllib3.exceptions.HTTPError, requests.RequestException) as err:
+            message = f"download cut short: {self._redact(str(err))}"
+            raise GitHubError(operation, None, message) from err
+        if received != size:
+            raise GitHubError(operation, 200, f"{received} bytes, not its declared {size}: refused")
 
     # ------------------------------------------------------ issues and runs
 

@@ -1,6 +1,8 @@
 """The pull-request report: metric diff, params diff, data change and gate verdict as markdown.
 
-Pure rendering: everything it shows is passed in.
+Pure rendering: everything it shows is passed in, and every value that comes from the project
+(names, params, paths, labels, the gate's messages) is written through `markdown`. `render`
+gives the whole report; `limits` cuts it for a comment or a job summary.
 """
 
 from __future__ import annotations
@@ -9,23 +11,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .gate import Verdict
+from .markdown import cell_code, code, text
 from .metrics import as_number, direction, fmt, fmt_delta
 
 MARKER = "<!-- gitops-ml:model-report -->"
 """Hidden marker identifying the sticky comment."""
 
-MAX_BODY = 65536
-"""GitHub's limit on a comment body, in characters."""
-
 
 @dataclass
 class Side:
-    """Metrics and params of something to compare with (the champion, or the base branch)."""
+    """Metrics and params of something to compare with (the champion, or the base branch).
+
+    `label` is plain text (`champion model-…`); `ref`, when set, is shown after it as code
+    (the base branch's name).
+    """
 
     label: str
     metrics: dict[str, Any] | None = None
     params: dict[str, Any] | None = None
     data: dict[str, str] | None = None
+    ref: str | None = None
 
 
 @dataclass
@@ -53,6 +58,13 @@ def mark(metric: str, delta: float | None, rule: dict | None) -> str:
     return "🟢" if better else "🔴"
 
 
+def side_label(side: Side, *, in_table: bool = False) -> str:
+    """The side's label as Markdown, for running text or (`in_table`) a table cell."""
+    if side.ref is None:
+        return text(side.label)
+    return f"{text(side.label)} {(cell_code if in_table else code)(side.ref)}"
+
+
 def _delta(value: Any, other: Any) -> float | None:
     a, b = as_number(value), as_number(other)
     return None if a is None or b is None else a - b
@@ -61,7 +73,9 @@ def _delta(value: Any, other: Any) -> float | None:
 def metric_table(data: ReportInput) -> list[str]:
     """Head vs champion and vs base branch, one row per metric."""
     sides = [s for s in (data.champion, data.base) if s.metrics is not None]
-    header = "| metric | this change |" + "".join(f" {s.label} | Δ |" for s in sides)
+    header = "| metric | this change |" + "".join(
+        f" {side_label(s, in_table=True)} | Δ |" for s in sides
+    )
     lines = [header, "|---|---:|" + "---:|:---:|" * len(sides)]
     names = list(data.metrics) + sorted(
         {m for s in sides for m in (s.metrics or {})} - set(data.metrics)
@@ -69,7 +83,7 @@ def metric_table(data: ReportInput) -> list[str]:
     for name in names:
         rule = data.gate_rules.get(name)
         arrow = "↑" if direction(name, rule) == "higher" else "↓"
-        row = f"| {name} {arrow} | {fmt(data.metrics.get(name))} |"
+        row = f"| {text(name)} {arrow} | {fmt(data.metrics.get(name))} |"
         for side in sides:
             theirs = (side.metrics or {}).get(name)
             delta = _delta(data.metrics.get(name), theirs)
@@ -91,9 +105,14 @@ def params_section(data: ReportInput) -> list[str]:
         return ["No params to compare with yet."]
     changes = params_diff(data.params, reference.params)
     if not changes:
-        return [f"No parameter changed since {reference.label}."]
-    lines = [f"| parameter | {reference.label} | this change |", "|---|---|---|"]
-    lines += [f"| `{k}` | `{old}` | `{new}` |" for k, old, new in changes]
+        return [f"No parameter changed since {side_label(reference)}."]
+    lines = [
+        f"| parameter | {side_label(reference, in_table=True)} | this change |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| {cell_code(k)} | {cell_code(old)} | {cell_code(new)} |" for k, old, new in changes
+    ]
     return lines
 
 
@@ -106,24 +125,25 @@ def data_section(data: ReportInput) -> str:
         changed = sorted(
             p for p in set(data.data) | set(side.data) if data.data.get(p) != side.data.get(p)
         )
+        label = side_label(side)
         parts.append(
-            f"changed since {side.label}: " + ", ".join(f"`{p}`" for p in changed)
+            f"changed since {label}: " + ", ".join(code(p) for p in changed)
             if changed
-            else f"unchanged since {side.label}"
+            else f"unchanged since {label}"
         )
     return "Data: " + ("; ".join(parts) if parts else "nothing to compare with yet") + "."
 
 
 def gate_section(verdict: Verdict | None) -> list[str]:
-    """The gate verdict per metric."""
+    """The gate verdict per metric (its names, thresholds and reasons quote the project)."""
     if verdict is None:
         return ["Gate: not evaluated."]
     lines = ["| metric | value | thresholds | champion | verdict |", "|---|---:|---|---:|---|"]
     for check in verdict.checks:
         icon = "✅" if check.passed else "❌"
         lines.append(
-            f"| {check.metric} | {fmt(check.value)} | {check.thresholds} | {fmt(check.champion)} |"
-            f" {icon} {check.reason} |"
+            f"| {text(check.metric)} | {fmt(check.value)} | {text(check.thresholds)} |"
+            f" {fmt(check.champion)} | {icon} {text(check.reason)} |"
         )
     if not verdict.has_champion:
         lines.append("")
@@ -132,7 +152,7 @@ def gate_section(verdict: Verdict | None) -> list[str]:
 
 
 def render(data: ReportInput) -> str:
-    """The whole report, with the hidden marker first."""
+    """The whole report, with the hidden marker first (uncut: see `limits`)."""
     if data.verdict is None:
         title = "Model report"
     else:
@@ -151,22 +171,9 @@ def render(data: ReportInput) -> str:
     lines += ["### Gate", ""] + gate_section(data.verdict)
     lines += ["", "### Parameters", ""] + params_section(data)
     lines += ["", data_section(data)]
-    footer = f"Commit {data.head[:12]}" if data.head else ""
+    footer = f"Commit {text(data.head[:12])}" if data.head else ""
     if data.run_url:
         footer += f" · [workflow run]({data.run_url})"
     if footer:
         lines += ["", f"<sub>{footer.strip(' ·')}</sub>"]
-    return shorten("\n".join(lines) + "\n")
-
-
-def shorten(body: str, limit: int = MAX_BODY) -> str:
-    """Cut a body to GitHub's limit, on a line boundary, with a note saying so."""
-    if len(body) <= limit:
-        return body
-    note = (
-        "\n\n> ✂️ This report was shortened to fit GitHub's 65,536-character limit;"
-        " the full report is in the job summary.\n"
-    )
-    cut = body[: limit - len(note)]
-    cut = cut[: cut.rfind("\n")] if "\n" in cut else cut
-    return cut + note
+    return "\n".join(lines) + "\n"

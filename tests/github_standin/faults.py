@@ -1,4 +1,5 @@
-"""Faults a test injects into the stand-in: error statuses, rate limits, dropped connections."""
+"""Faults a test injects into the stand-in: error statuses, rate limits, dropped connections,
+and what a hostile or compromised endpoint might send (a redirect anywhere, other bytes)."""
 
 from __future__ import annotations
 
@@ -32,13 +33,14 @@ class Fault:
 
     `code` None means: drop the connection without any response (after reading part of the
     body). `reset_in`, when set, adds primary-rate-limit headers whose reset time is counted
-    from the moment the fault fires.
+    from the moment the fault fires. `raw`, when set, is sent as the body as is, not as JSON.
     """
 
     code: int | None
     body: Any = None
     headers: Mapping[str, str] = field(default_factory=dict)
     reset_in: int | None = None
+    raw: bytes | None = None
 
     @classmethod
     def status(cls, code: int, body: Any = None, headers: Mapping[str, str] | None = None) -> Fault:
@@ -61,6 +63,17 @@ class Fault:
         return cls(code, error_body(code, message, PRIMARY_RATE_LIMIT_DOCS), reset_in=reset_in)
 
     @classmethod
+    def redirect(cls, location: str, code: int = 302) -> Fault:
+        """A redirect to `location`, any host: GitHub's answer to an asset download, pointed
+        wherever a hostile endpoint likes."""
+        return cls(code, headers={"Location": location}, raw=b"")
+
+    @classmethod
+    def octets(cls, content: bytes, headers: Mapping[str, str] | None = None) -> Fault:
+        """200 with `content` as the body: a storage URL serving other bytes than the asset's."""
+        return cls(200, headers=dict(headers or {}), raw=content)
+
+    @classmethod
     def drop(cls) -> Fault:
         """Read part of the request body, then close the connection without a response.
 
@@ -73,6 +86,9 @@ class Fault:
         """The reply this fault sends when it fires at time `now` (not for `drop`)."""
         if self.code is None:
             raise ValueError("a dropped connection has no reply")
+        if self.raw is not None:
+            kind = "application/octet-stream" if self.raw else None
+            return Reply(self.code, self.raw, dict(self.headers), kind)
         headers = dict(self.headers)
         if self.reset_in is not None:
             headers.update(

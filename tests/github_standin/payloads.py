@@ -15,13 +15,19 @@ LABEL_COLOR = "ededed"
 
 
 class Payloads:
-    """Builds API objects for the repository in `state`, with URLs under `base_url`."""
+    """Builds API objects for the repository in `state`, with URLs under `base_url`.
+
+    With `null_digests` set, every asset reports `digest: null`, as GitHub may (its
+    description makes the field nullable; assets uploaded before GitHub computed digests have
+    none).
+    """
 
     def __init__(self, base_url: str, state: RepoState) -> None:
         self.base_url = base_url
         self.state = state
         self.repo_api = f"{base_url}/repos/{state.owner}/{state.repo}"
         self.repo_html = f"{base_url}/{state.owner}/{state.repo}"
+        self.null_digests = False
 
     def user(self, login: str) -> dict[str, Any]:
         """A `simple-user`: a Bot for `…[bot]` logins, an Organization for the owner."""
@@ -177,7 +183,8 @@ class Payloads:
         }
 
     def asset(self, asset: Asset, release: Release | None = None) -> dict[str, Any]:
-        """A `release-asset`; `release` is looked up when not given."""
+        """A `release-asset`; `release` is looked up when not given. Its `digest` is null
+        for an unfinished upload, or for every asset while `null_digests` is set."""
         release = release or self.state.release(asset.release_id)
         tag = quote(release.tag_name, safe="")
         return {
@@ -192,7 +199,7 @@ class Payloads:
             "state": asset.state,
             "content_type": asset.content_type,
             "size": asset.size,
-            "digest": asset.digest,
+            "digest": None if self.null_digests else asset.digest,
             "download_count": asset.download_count,
             "created_at": asset.created_at,
             "updated_at": asset.updated_at,

@@ -29,7 +29,8 @@ class GitHubStandIn:
 
     `token` may do everything; `read_only_token` (a fork's pull request) may read, and every
     write with it is refused with 403. Writes are made as `user`. With `state_file`, the whole
-    state is written there as JSON after every request and every seeding call.
+    state is written there as JSON after every request and every seeding call. With
+    `null_digests`, every asset reports `digest: null`, as GitHub may (see `null_digests`).
     """
 
     def __init__(
@@ -45,6 +46,7 @@ class GitHubStandIn:
         state_file: str | os.PathLike[str] | None = None,
         spec_path: Path | None = None,
         verbose: bool = False,
+        null_digests: bool = False,
     ) -> None:
         self.user = user
         self.state = RepoState(owner, repo)
@@ -53,6 +55,7 @@ class GitHubStandIn:
         self._server = StandInServer(host, port)
         self.base_url = self._server.base_url
         self.payloads = Payloads(self.base_url, self.state)
+        self.payloads.null_digests = null_digests
         self._app = App(
             Contract(self.base_url, spec_path),
             Api(self.state, self.payloads),
@@ -128,6 +131,16 @@ class GitHubStandIn:
             if method.upper() in ("*", entry.method) and pattern.search(entry.target)
         )
 
+    @property
+    def null_digests(self) -> bool:
+        """Whether every asset reports `digest: null` (GitHub's description allows it)."""
+        return self.payloads.null_digests
+
+    @null_digests.setter
+    def null_digests(self, value: bool) -> None:
+        with self.state.lock:
+            self.payloads.null_digests = value
+
     # What the repository holds (API objects, as a client would read them)
 
     @property
@@ -142,6 +155,22 @@ class GitHubStandIn:
         with self.state.lock:
             latest = self.state.latest_release_id()
             return None if latest is None else self.payloads.release(self.state.release(latest))
+
+    @property
+    def deleted_assets(self) -> list[dict[str, Any]]:
+        """Every asset deleted on its own (not with its release), as it was: id, release_id,
+        name, state and sha256 (None unless its upload was complete)."""
+        with self.state.lock:
+            return [
+                {
+                    "id": a.id,
+                    "release_id": a.release_id,
+                    "name": a.name,
+                    "state": a.state,
+                    "sha256": a.sha256,
+                }
+                for a in self.state.deleted_assets
+            ]
 
     def asset_content(self, asset_id: int) -> bytes:
         """The bytes uploaded for an asset."""

@@ -1,8 +1,8 @@
 """The repository the stand-in serves, in memory: releases, assets, issues, comments, statuses.
 
-Pure logic, no HTTP: each rule mirrors what GitHub does (unique tags and asset names, drafts
-hidden from look-ups by tag, which release is the latest). Callers hold `lock` around a
-sequence of calls that must see one consistent state.
+Pure logic, no HTTP: each rule mirrors what GitHub does (one published release per tag while
+drafts may share one, unique asset names, drafts hidden from look-ups by tag, which release is
+the latest). Callers hold `lock` around a sequence of calls that must see one consistent state.
 """
 
 from __future__ import annotations
@@ -179,6 +179,7 @@ class RepoState:
         self.comments: list[Comment] = []
         self.statuses: list[Status] = []
         self.dispatches: list[Dispatch] = []
+        self.deleted_assets: list[Asset] = []
         self._ids = itertools.count(1000)
         self.repo_id = self.new_id()
         self._user_ids: dict[str, int] = {}
@@ -210,8 +211,10 @@ class RepoState:
         prerelease: bool = False,
         make_latest: str = "true",
     ) -> Release:
-        """A new release; raises AlreadyExists when another release has `tag_name`."""
-        self._claim_tag(tag_name)
+        """A new release; raises AlreadyExists when it is published and a published release
+        already has `tag_name` (drafts may share a tag, as on GitHub)."""
+        if not draft:
+            self._check_tag_free(tag_name)
         created = now()
         release = Release(
             id=self.new_id(),
@@ -257,10 +260,15 @@ class RepoState:
         return self.releases[::-1]
 
     def update_release(self, release_id: int, changes: dict[str, Any]) -> Release:
-        """Apply a PATCH: publishing a draft sets `published_at` and, by default, latest."""
+        """Apply a PATCH: publishing a draft sets `published_at` and, by default, latest.
+
+        Raises AlreadyExists when the release would end up published with the tag of another
+        published release (publishing a draft, or re-tagging a published release).
+        """
         release = self.release(release_id)
-        if changes.get("tag_name", release.tag_name) != release.tag_name:
-            self._claim_tag(changes["tag_name"])
+        tag_name = changes.get("tag_name", release.tag_name)
+        if not changes.get("draft", release.draft):
+            self._check_tag_free(tag_name, release)
         publishing = release.draft and changes.get("draft") is False
         for key in ("tag_name", "target_commitish", "name", "body", "draft", "prerelease"):
             if key in changes:
@@ -276,8 +284,12 @@ class RepoState:
         """Remove the release and its assets."""
         self.releases.remove(self.release(release_id))
 
-    def _claim_tag(self, tag_name: str) -> None:
-        if any(release.tag_name == tag_name for release in self.releases):
+    def _check_tag_free(self, tag_name: str, release: Release | None = None) -> None:
+        """Only published releases claim a tag: drafts may share it (ncipollo/release-action#7)."""
+        if any(
+            other.tag_name == tag_name and not other.draft and other is not release
+            for other in self.releases
+        ):
             raise AlreadyExists("Release", "tag_name")
 
     def _make_latest(self, release: Release, make_latest: str) -> None:
@@ -330,8 +342,10 @@ class RepoState:
         return _first(assets, lambda a: a.id == asset_id, f"asset {asset_id}")
 
     def asset_by_name(self, tag_name: str, name: str) -> Asset:
-        """The asset `name` of the release tagged `tag_name` (its browser download URL)."""
-        assets = (a for r in self.releases if r.tag_name == tag_name for a in r.assets)
+        """The asset `name` of the release tagged `tag_name` (its browser download URL): the
+        published release's first, then the drafts' that share the tag."""
+        tagged = sorted((r for r in self.releases if r.tag_name == tag_name), key=lambda r: r.draft)
+        assets = (a for r in tagged for a in r.assets)
         return _first(assets, lambda a: a.name == name, f"asset {tag_name}/{name}")
 
     def update_asset(
@@ -349,9 +363,10 @@ class RepoState:
         return asset
 
     def delete_asset(self, asset_id: int) -> None:
-        """Remove an asset from its release."""
+        """Remove an asset from its release (kept in `deleted_assets`, as it was, for tests)."""
         asset = self.asset(asset_id)
         self.release(asset.release_id).assets.remove(asset)
+        self.deleted_assets.append(asset)
 
     # Issues, pull requests and their comments
 

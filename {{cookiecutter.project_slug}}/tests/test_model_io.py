@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import pickle
+import zipfile
 
 import numpy as np
 import pytest
@@ -38,6 +40,38 @@ def test_pickle_is_refused_even_with_a_matching_checksum(tmp_path):
     checksum_path(path).write_text(f"{save_digest}  model.skops\n")
     with pytest.raises(StageError, match="not a skops file"):
         load_model(path)
+
+
+def _with_checksum(path, content: bytes) -> None:
+    path.write_bytes(content)
+    digest = __import__("hashlib").sha256(content).hexdigest()
+    checksum_path(path).write_text(f"{digest}  {path.name}\n")
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (_zip({"model.pkl": b"not skops"}), "a zip without skops' schema.json"),
+        (_zip({"schema.json": b"not json"}), "Expecting value"),
+        (_zip({"schema.json": b"[1, 2]"}), "its schema.json is not skops'"),
+        (_zip({"schema.json": b"{}"}), "its schema.json is not skops'"),
+        (b"PK\x03\x04 and then no zip at all", "not a zip file"),
+    ],
+)
+def test_a_zip_that_is_not_skops_gets_the_clear_error(tmp_path, content, why):
+    path = tmp_path / "model.skops"
+    _with_checksum(path, content)
+    with pytest.raises(StageError, match="not a skops file") as caught:
+        load_model(path)
+    assert why in str(caught.value) and "refusing to load it" in str(caught.value)
 
 
 class Sneaky:

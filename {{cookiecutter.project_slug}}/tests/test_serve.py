@@ -6,6 +6,7 @@ to it over HTTP. Column names come from schema.py, so the tests hold for any dat
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +31,14 @@ from prometheus_client.parser import text_string_to_metric_families
 from {{ cookiecutter.package_name }} import schema
 from {{ cookiecutter.package_name }}.features import build_pipeline, features
 from {{ cookiecutter.package_name }}.model_io import checksum_path, save_model
-from {{ cookiecutter.package_name }}.serve import MAX_ROWS, create_app, fetch_release, main
+from {{ cookiecutter.package_name }}.serve import (
+    MAX_BODY_BYTES,
+    MAX_ROWS,
+    create_app,
+    fetch_release,
+    main,
+    parse_args,
+)
 from {{ cookiecutter.package_name }}.stage import StageError, sha256_file
 from {{ cookiecutter.package_name }}.validate import read_csv_checked
 
@@ -108,10 +117,45 @@ def call(url: str, body: bytes | None = None, content_type: str = "application/j
     except urllib.error.HTTPError as err:
         with err:
             status, text = err.code, err.read().decode("utf-8")
+    return as_answer(status, text)
+
+
+def as_answer(status: int, text: str) -> tuple[int, Any]:
+    """The status and the answer, JSON decoded when it is JSON."""
     try:
         return status, json.loads(text)
     except ValueError:
         return status, text
+
+
+def post_raw(url: str, headers: dict[str, str], body: bytes = b"") -> tuple[int, Any]:
+    """POST exactly `body` with exactly `headers` (plus Host), then read the answer.
+
+    Nothing more is sent: if the headers promise more (a larger Content-Length, a chunked body
+    without its last chunk), the answer must come without it, or this times out.
+    """
+    where = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=10)
+    try:
+        connection.putrequest("POST", where.path, skip_accept_encoding=True)
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        connection.send(body)
+        response = connection.getresponse()
+        return as_answer(response.status, response.read().decode("utf-8"))
+    finally:
+        connection.close()
+
+
+def chunked(body: bytes, size: int = 1000, last: bool = True) -> bytes:
+    """`body` in HTTP/1.1 chunks of `size` bytes, ending with the last (empty) chunk or not."""
+    parts = [body[i : i + size] for i in range(0, len(body), size)]
+    encoded = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in parts)
+    return encoded + (b"0\r\n\r\n" if last else b"")
+
+
+CHUNKED = {"Content-Type": "application/json", "Transfer-Encoding": "chunked"}
 
 
 def rows_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -339,12 +383,105 @@ def test_a_body_not_sent_as_json_says_so(service, labelled):
     assert status == 422 and "application/json" in answer["detail"], answer
 
 
-def test_too_many_rows_are_refused_without_echoing_them(service, labelled):
-    rows = rows_of(labelled.head(1)) * (MAX_ROWS + 1)
-    status, answer = predict(service, rows)
+def test_too_many_rows_are_refused_without_echoing_them(model_path, labelled):
+    body = json.dumps({"rows": rows_of(labelled.head(1)) * (MAX_ROWS + 1)}).encode()
+    # However wide this project's rows, the rows limit refuses this body, not the size limit.
+    with running(create_app(model_path, max_body_bytes=max(len(body), MAX_BODY_BYTES))) as url:
+        status, answer = call(f"{url}/predict", body)
     assert status == 422, answer
     assert [e["check"] for e in answer["errors"]] == ["too_long"]
     assert len(json.dumps(answer)) < 2000
+
+
+def test_the_rows_limit_can_be_configured(model_path, labelled):
+    with running(create_app(model_path, max_rows=3)) as url:
+        assert predict(url, rows_of(labelled.head(3)))[0] == 200
+        status, answer = predict(url, rows_of(labelled.head(4)))
+    assert status == 422, answer
+    assert [e["check"] for e in answer["errors"]] == ["too_long"]
+    assert "at most 3 items" in answer["detail"], answer
+
+
+# ------------------------------------------------------------------ request size (413)
+
+LIMIT = 2048
+"""The body limit of the size tests: small, so the bodies they send stay small."""
+
+
+@pytest.fixture
+def limited(model_path: Path) -> Iterator[str]:
+    """The base URL of an app taking request bodies of at most `LIMIT` bytes."""
+    with running(create_app(model_path, max_body_bytes=LIMIT)) as url:
+        yield url
+
+
+def assert_too_large(status: int, answer: Any) -> None:
+    assert status == 413, answer
+    assert f"limit of {LIMIT} bytes" in answer["detail"], answer
+    assert answer["max_body_bytes"] == LIMIT
+
+
+def test_a_content_length_over_the_limit_is_refused_unread(limited):
+    # A gigabyte is promised and not a byte sent: only an answer given unread can arrive.
+    headers = {"Content-Type": "application/json", "Content-Length": str(10**9)}
+    assert_too_large(*post_raw(f"{limited}/predict", headers))
+    assert total(scrape(limited)["http_requests"], "http_requests_total", status="413") == 1
+
+
+@pytest.mark.parametrize("finished", [True, False], ids=["whole", "unfinished"])
+def test_a_chunked_body_over_the_limit_is_refused(limited, labelled, finished):
+    """Refused as soon as it passes the limit: an unfinished body is answered all the same."""
+    row = rows_of(labelled.head(1))
+    body = json.dumps({"rows": row * (LIMIT // len(json.dumps(row)) + 1)}).encode()
+    assert len(body) > LIMIT
+    assert_too_large(*post_raw(f"{limited}/predict", CHUNKED, chunked(body, last=finished)))
+
+
+def padded(rows: list[dict[str, Any]], size: int) -> bytes:
+    """A request for `rows`, padded with JSON whitespace to exactly `size` bytes."""
+    body = json.dumps({"rows": rows}).encode()
+    assert len(body) <= size, "the rows do not fit the size"
+    return body + b" " * (size - len(body))
+
+
+@pytest.mark.parametrize("transfer", ["content-length", "chunked"])
+def test_a_body_of_the_limit_is_served_one_byte_more_is_not(model_path, labelled, transfer):
+    rows = rows_of(labelled.head(2))
+    limit = len(json.dumps({"rows": rows})) + 100
+    with running(create_app(model_path, max_body_bytes=limit)) as url:
+        answers = []
+        for size in (limit - 1, limit, limit + 1):
+            body = padded(rows, size)
+            if transfer == "chunked":
+                answers.append(post_raw(f"{url}/predict", CHUNKED, chunked(body, size=64)))
+            else:
+                answers.append(call(f"{url}/predict", body))
+    (under, status_under), (at, status_at), (over, status_over) = (
+        (answer, status) for status, answer in answers
+    )
+    assert status_under == 200 and len(under["predictions"]) == 2, under
+    assert status_at == 200 and len(at["predictions"]) == 2, at
+    assert status_over == 413 and over["max_body_bytes"] == limit, over
+
+
+def test_the_limits_come_from_the_command_line_or_the_environment(monkeypatch):
+    monkeypatch.delenv("SERVE_MAX_ROWS", raising=False)
+    monkeypatch.delenv("SERVE_MAX_BODY_BYTES", raising=False)
+    defaults = parse_args([])
+    assert (defaults.max_rows, defaults.max_body_bytes) == (MAX_ROWS, MAX_BODY_BYTES)
+    monkeypatch.setenv("SERVE_MAX_ROWS", "500")
+    monkeypatch.setenv("SERVE_MAX_BODY_BYTES", "1_000_000")
+    from_env = parse_args([])
+    assert (from_env.max_rows, from_env.max_body_bytes) == (500, 1_000_000)
+    given = parse_args(["--max-rows", "7", "--max-body-bytes", "4096"])
+    assert (given.max_rows, given.max_body_bytes) == (7, 4096)
+    for bad in (["--max-rows", "0"], ["--max-body-bytes", "16MB"]):
+        with pytest.raises(SystemExit) as stopped:
+            parse_args(bad)
+        assert stopped.value.code == 2
+    monkeypatch.setenv("SERVE_MAX_ROWS", "lots")
+    with pytest.raises(SystemExit):
+        parse_args([])
 
 
 # ------------------------------------------------------------------------ metrics

@@ -109,6 +109,27 @@ def expected_digest(path: Path) -> str:
     return digest
 
 
+def _check_skops_archive(path: Path) -> None:
+    """Raise StageError unless `path` is a zip archive holding skops' `schema.json`.
+
+    A pickle is no zip; a zip is not necessarily skops: skops itself would fail on either with
+    a KeyError or a zip error instead of saying what the file is.
+    """
+    with path.open("rb") as handle:
+        if handle.read(4) != _ZIP_MAGIC:
+            raise StageError(f"{path}: not a skops file (a pickle?); refusing to load it")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            schema = json.loads(archive.read("schema.json"))
+    except (KeyError, zipfile.BadZipFile, ValueError) as err:
+        why = "a zip without skops' schema.json" if isinstance(err, KeyError) else str(err)
+        raise StageError(f"{path}: not a skops file ({why}); refusing to load it") from err
+    if not isinstance(schema, dict) or not isinstance(schema.get("protocol"), int):
+        raise StageError(
+            f"{path}: not a skops file (its schema.json is not skops'); refusing to load it"
+        )
+
+
 def load_model(path: Path, digest: str | None = None) -> Any:
     """Load a skops model after verifying its SHA-256 and that it holds only trusted types.
 
@@ -126,10 +147,12 @@ def load_model(path: Path, digest: str | None = None) -> Any:
     got = sha256_file(path)
     if got != want:
         raise StageError(f"{path}: SHA-256 mismatch (expected {want}, got {got}); not loading it")
-    with path.open("rb") as handle:
-        if handle.read(4) != _ZIP_MAGIC:
-            raise StageError(f"{path}: not a skops file (a pickle?); refusing to load it")
-    untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in TRUSTED_TYPES]
+    _check_skops_archive(path)
+    try:
+        found = sio.get_untrusted_types(file=path)
+    except (KeyError, TypeError, ValueError, AttributeError, zipfile.BadZipFile) as err:
+        raise StageError(f"{path}: not a skops file ({err}); refusing to load it") from err
+    untrusted = [t for t in found if t not in TRUSTED_TYPES]
     if untrusted:
         raise StageError(
             f"{path}: holds types this project does not trust: {untrusted}. If you added them"

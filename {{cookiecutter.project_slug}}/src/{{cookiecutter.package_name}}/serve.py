@@ -11,13 +11,17 @@ This module never talks to GitHub itself.
 
 Endpoints:
 
-- `POST /predict` takes `{"rows": [{"<column>": value, ...}, ...]}`, 1 to 10,000 rows. Every
-  feature column of `schema.py` must be in every row (`null` where the schema allows gaps);
-  the columns the model does not use may be sent and are then checked too; any other key, the
-  target included, is refused, so a misspelt column is an error rather than a silent gap.
+- `POST /predict` takes `{"rows": [{"<column>": value, ...}, ...]}`, 1 to 10,000 rows
+  (`--max-rows` or `SERVE_MAX_ROWS`). Every feature column of `schema.py` must be in every row
+  (`null` where the schema allows gaps); the columns the model does not use may be sent and are
+  then checked too; any other key, the target included, is refused, so a misspelt column is an
+  error rather than a silent gap.
   Rows are checked twice before the model sees them: types by the request model (built from the
   schema), then values by the pandera schema (categories, ranges, ...). Either failure answers
   422 with one entry per problem: `row`, `column`, `check`, `value`, `message`.
+- A request body over 16 MiB (`--max-body-bytes` or `SERVE_MAX_BODY_BYTES`) answers 413 before
+  it is parsed: a larger Content-Length is refused unread, a chunked body as soon as it passes
+  the limit.
 - `GET /health` answers `{"status": "ok"}`: the app exists only once the model is loaded.
 - `GET /version` gives the release tag (if known), the model's SHA-256 and its test metrics.
 - `GET /metrics` is the Prometheus exposition: requests, latency, and predictions.
@@ -62,6 +66,7 @@ from pydantic import (
     Strict,
     create_model,
 )
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import schema
 from .features import features
@@ -69,7 +74,12 @@ from .model_io import checksum_path, expected_digest, load_model
 from .stage import StageError
 
 MAX_ROWS = 10_000
-"""The most rows one request may hold."""
+"""The most rows one request may hold, unless configured (`--max-rows`, `SERVE_MAX_ROWS`)."""
+
+MAX_BODY_BYTES = 16 * 1024 * 1024
+"""The largest request body, in bytes, unless configured (`--max-body-bytes`,
+`SERVE_MAX_BODY_BYTES`): 10,000 rows of a few dozen columns fit; parsing it costs a few times
+its size in memory."""
 
 MAX_ERRORS = 100
 """The most problems one 422 answer lists (the summary gives the total)."""
@@ -133,11 +143,17 @@ Row, ROW_COLUMNS = _row_model()
 _FEATURE_FIELDS = {field for field, column in ROW_COLUMNS.items() if column in FEATURES}
 
 
-class PredictRequest(BaseModel):
-    """A batch of rows to predict, each a JSON object keyed by column name."""
+def request_model(max_rows: int = MAX_ROWS) -> type[BaseModel]:
+    """The body of `POST /predict`: 1 to `max_rows` rows, each a JSON object keyed by column.
 
-    model_config = ConfigDict(extra="forbid")
-    rows: list[Row] = Field(min_length=1, max_length=MAX_ROWS)  # type: ignore[valid-type]
+    pydantic checks the length before any row, so too many rows cost no row validation.
+    """
+    return create_model(
+        "PredictRequest",
+        __config__=ConfigDict(extra="forbid"),
+        __doc__="A batch of rows to predict, each a JSON object keyed by column name.",
+        rows=(list[Row], Field(min_length=1, max_length=max_rows)),  # type: ignore[valid-type]
+    )
 
 
 def rows_frame(rows: list[BaseModel]) -> pd.DataFrame:
@@ -225,6 +241,70 @@ def unprocessable(problems: list[dict[str, Any]], what: str) -> JSONResponse:
     detail = f"{len(problems)} problem(s) {what}: {first}"
     body = {"detail": detail, "errors": problems[:MAX_ERRORS]}
     return JSONResponse(body, status_code=422)
+
+
+# ------------------------------------------------------------------- the body limit (413)
+
+
+class BodyLimit:
+    """ASGI middleware answering 413 to a request body over `limit` bytes, before it is parsed.
+
+    A Content-Length over the limit is refused without reading the body; a body without one
+    (chunked) is read only until it passes the limit. A body within it is handed on whole, as
+    the app reads it whole anyway to parse it.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await self.refuse(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away: nobody to answer
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await self.refuse(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()  # only a disconnect can follow
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer 413, and close the connection: the rest of the body is never read."""
+        detail = (
+            f"the request body is larger than this service's limit of {self.limit} bytes;"
+            " send fewer rows per request"
+        )
+        answer = JSONResponse(
+            {"detail": detail, "max_body_bytes": self.limit},
+            status_code=413,
+            headers={"Connection": "close"},
+        )
+        await answer(scope, receive, send)
 
 
 # ------------------------------------------------------------------------ the model
@@ -348,11 +428,18 @@ def predict(model: Any, frame: pd.DataFrame) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the app
 
 
-def create_app(model_path: Path, release: str | None = None) -> FastAPI:
+def create_app(
+    model_path: Path,
+    release: str | None = None,
+    *,
+    max_rows: int = MAX_ROWS,
+    max_body_bytes: int = MAX_BODY_BYTES,
+) -> FastAPI:
     """The service for the model at `model_path`, loaded and verified now.
 
     `release` is the tag it was fetched from, if any, reported by `/version` and `/predict`.
-    A missing, tampered or untrusted model raises `StageError`.
+    A request may hold at most `max_rows` rows (else 422) in at most `max_body_bytes` bytes
+    (else 413). A missing, tampered or untrusted model raises `StageError`.
     """
     if not model_path.is_file():
         raise StageError(
@@ -377,6 +464,8 @@ def create_app(model_path: Path, release: str | None = None) -> FastAPI:
     app.state.model = model
     app.state.identity = identity
     app.state.telemetry = telemetry
+    # Added before the metrics middleware, so inside it: 413s are counted too.
+    app.add_middleware(BodyLimit, limit=max_body_bytes)
 
     @app.middleware("http")
     async def count_requests(request: Request, call_next):
@@ -408,8 +497,7 @@ def create_app(model_path: Path, release: str | None = None) -> FastAPI:
     def prometheus() -> Response:
         return Response(generate_latest(telemetry.registry), media_type=CONTENT_TYPE_LATEST)
 
-    @app.post("/predict")
-    def predict_rows(request: PredictRequest) -> JSONResponse:
+    def predict_rows(request: Any) -> JSONResponse:
         try:
             frame = REQUEST_SCHEMA.validate(rows_frame(request.rows), lazy=True)
         except pa.errors.SchemaErrors as err:
@@ -418,6 +506,10 @@ def create_app(model_path: Path, release: str | None = None) -> FastAPI:
         telemetry.observe(answer)
         return JSONResponse({**answer, "model": identity})
 
+    # This app's own request model (its rows limit), as a class: FastAPI would look a string
+    # annotation up among the module's globals, where it is not.
+    predict_rows.__annotations__["request"] = request_model(max_rows)
+    app.post("/predict")(predict_rows)
     return app
 
 
@@ -471,8 +563,19 @@ def _step_output(path: Path, name: str) -> str | None:
     return None
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Serve the model until interrupted (Ctrl-C or SIGTERM)."""
+def _positive_int(text: str) -> int:
+    """A whole number above 0, for the limits (`_` may group digits: 16_777_216)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above 0")
+    return value
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command's options; the environment gives the defaults named in `--help`."""
     parser = argparse.ArgumentParser(description="Serve the model's predictions over HTTP.")
     parser.add_argument("--host", default="127.0.0.1", help="address (default: %(default)s)")
     parser.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
@@ -492,11 +595,32 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="if no model is there, fetch --release (a tag, or latest) with gitops-ml first",
     )
+    # String defaults go through `type` too, so a bad environment value is refused alike.
+    parser.add_argument(
+        "--max-rows",
+        type=_positive_int,
+        default=os.environ.get("SERVE_MAX_ROWS") or str(MAX_ROWS),
+        help=f"the most rows one POST /predict may hold (default: $SERVE_MAX_ROWS or {MAX_ROWS})",
+    )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=_positive_int,
+        default=os.environ.get("SERVE_MAX_BODY_BYTES") or str(MAX_BODY_BYTES),
+        help="the largest request body in bytes, larger ones get 413"
+        f" (default: $SERVE_MAX_BODY_BYTES or {MAX_BODY_BYTES}, 16 MiB)",
+    )
     parser.add_argument("--log-level", default="info", help="uvicorn's (default: %(default)s)")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the model until interrupted (Ctrl-C or SIGTERM)."""
+    args = parse_args(argv)
     try:
         release = fetch_release(args.model, args.release) if args.fetch else args.release
-        app = create_app(args.model, release)
+        app = create_app(
+            args.model, release, max_rows=args.max_rows, max_body_bytes=args.max_body_bytes
+        )
     except StageError as err:
         sys.exit(f"error: {err}")
     except Exception as err:  # an unreadable model file: say which, in one line
@@ -508,6 +632,10 @@ def main(argv: list[str] | None = None) -> None:
     digest = app.state.identity["sha256"][:12]
     where = f"http://{args.host}:{args.port}"
     print(f"serve: {args.model} ({source}sha256 {digest}) on {where}", flush=True)
+    print(
+        f"serve: at most {args.max_rows} rows and {args.max_body_bytes} bytes per request",
+        flush=True,
+    )
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
 
 
