@@ -56,17 +56,28 @@ def thresholds(params: dict[str, Any]) -> dict[str, float]:
 
 
 def _project_module(project: Path, name: str) -> ModuleType | None:
-    """The module `src/<package>/<name>.py` of the project, loaded from its file (None when
-    the project has no such file)."""
-    candidates = sorted((project / "src").glob(f"*/{name}.py"))
-    if not candidates:
-        return None
-    spec = importlib.util.spec_from_file_location(f"project_{name}", candidates[0])
+    """The module `<package>.<name>` of the project's own `src/<package>/` (None when the
+    package has no such module).
+
+    The package is imported from that folder afresh, not from wherever Python would find a
+    package of the same name (another baked project, or an older install).
+    """
+    inits = sorted((project / "src").glob("*/__init__.py"))
+    if not inits:
+        raise DriftInputError(f"{project}/src/<package>/__init__.py not found")
+    package = inits[0].parent
+    for loaded in [m for m in sys.modules if m == package.name or m.startswith(f"{package.name}.")]:
+        del sys.modules[loaded]
+    spec = importlib.util.spec_from_file_location(
+        package.name, inits[0], submodule_search_locations=[str(package)]
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it is executed
+    sys.modules[package.name] = module
     spec.loader.exec_module(module)
-    return module
+    if not (package / f"{name}.py").is_file():
+        return None
+    return importlib.import_module(f"{package.name}.{name}")
 
 
 def load_schema(project: Path) -> ModuleType:
@@ -202,20 +213,22 @@ def compare(reference, current, schema: ModuleType, limits: dict[str, float]) ->
 def prediction_drift(
     model_path: Path, reference, current, schema: ModuleType, limits: dict
 ) -> ColumnDrift:
-    """PSI of the model's predictions (positive-class probability, or the predicted value)."""
-    sys.path.insert(0, str(model_path.parents[1] / "src"))
-    package = Path(schema.__file__).parent.name
-    model_io = importlib.import_module(f"{package}.model_io")
+    """PSI of the model's answers, scored by the project's own `features.score`: the positive
+    class's probability (binary), the predicted class (multiclass), or the predicted value."""
+    project = model_path.parents[1]
+    model_io, features = (_project_module(project, name) for name in ("model_io", "features"))
+    if model_io is None or features is None or not hasattr(features, "score"):
+        raise DriftInputError(f"{project}/src/<package>/features.py has no score(model, frame)")
     model = model_io.load_model(model_path)
-    columns = schema.NUMERIC_FEATURES + schema.CATEGORICAL_FEATURES
-
-    def scores(frame):
-        x = frame[columns]
-        return (
-            model.predict_proba(x)[:, -1] if schema.TASK == "classification" else model.predict(x)
-        )
-
-    value = psi_numeric(scores(reference), scores(current))
+    scored = [features.score(model, frame) for frame in (reference, current)]
+    if schema.TASK != "classification":
+        value = psi_numeric(*(s["prediction"] for s in scored))
+    elif len(model.classes_) == 2:
+        positive = getattr(schema, "POSITIVE_CLASS", None)
+        column = f"probability_{model.classes_[-1] if positive is None else positive}"
+        value = psi_numeric(*(s[column] for s in scored))
+    else:
+        value, _ = psi_categorical(*(s["prediction"].astype(str) for s in scored))
     level = verdict(value, limits["psi_warn"], limits["psi_alert"])
     return ColumnDrift(
         "(model predictions)", "prediction", "psi", value, limits["psi_alert"], level, ""

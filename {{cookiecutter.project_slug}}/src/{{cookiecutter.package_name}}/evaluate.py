@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 from sklearn import metrics as skm
 
 from . import schema
-from .features import feature_columns, features
+from .features import feature_columns, features, score
 from .model_io import expected_digest, load_model
 from .stage import Paths, StageError, atomic_write, load_params, run_stage, write_json
 from .tracking import git_commit, log_run
@@ -150,20 +150,20 @@ def evaluate(paths: Paths) -> None:
     params = load_params(paths)
     model = load_model(paths.model)
     test = pd.read_parquet(paths.test, columns=feature_columns() + [schema.TARGET])
-    x, y = features(test), test[schema.TARGET]
+    y, scored = test[schema.TARGET], score(model, test)
     paths.plots.mkdir(parents=True, exist_ok=True)
     if schema.TASK == "classification":
-        proba = model.predict_proba(x)
         classes = model.classes_
+        proba = scored[[f"probability_{label}" for label in classes]].to_numpy()
         positive = positive_class(classes)
         metrics = classification_metrics(y, proba, classes, positive)
         write_csv(paths.plots / "roc.csv", roc_points(y, proba, classes, positive))
         confusion = pd.DataFrame(
-            {"actual": y.astype(str), "predicted": classes[proba.argmax(axis=1)].astype(str)}
+            {"actual": y.astype(str), "predicted": scored["prediction"].astype(str)}
         )
         write_csv(paths.plots / "confusion.csv", confusion)
     else:
-        predicted = model.predict(x)
+        predicted = scored["prediction"].to_numpy()
         metrics = regression_metrics(y, predicted)
         scatter = pd.DataFrame(
             {"actual": y, "predicted": predicted.round(6), "residual": (y - predicted).round(6)}
@@ -175,7 +175,7 @@ def evaluate(paths: Paths) -> None:
     write_json(paths.metrics, metrics)
     shown = ", ".join(f"{k} {v}" for k, v in metrics.items())
     print(f"evaluate: {len(test):,} test rows: {shown}")
-    sample = signature_sample(x)
+    sample = signature_sample(features(test))
     run_id = log_run(
         paths.root,
         params,

@@ -45,6 +45,24 @@ def features(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[feature_columns()].astype({c: "category" for c in schema.CATEGORICAL_FEATURES})
 
 
+def score(model: Any, frame: pd.DataFrame) -> pd.DataFrame:
+    """What the model says about each row of `frame` (rows that passed the schema), indexed as
+    `frame`: the `prediction` and, for classification, a `probability_<class>` column per class
+    in the model's order.
+
+    The one way the project scores: `evaluate`, `predict`, `serve` and the toolkit's drift
+    check all call it, so each sees exactly the features the model was trained on.
+    """
+    x = features(frame)
+    if schema.TASK != "classification":
+        return pd.DataFrame({"prediction": model.predict(x)}, index=frame.index)
+    proba = model.predict_proba(x)
+    scored = pd.DataFrame({"prediction": model.classes_[proba.argmax(axis=1)]}, index=frame.index)
+    for column, label in enumerate(model.classes_):
+        scored[f"probability_{label}"] = proba[:, column]
+    return scored
+
+
 def build_estimator(task: str, model_params: dict[str, Any]) -> Any:
     """The estimator named by `model.name`, with its block of hyper-parameters."""
     name = model_params.get("name")

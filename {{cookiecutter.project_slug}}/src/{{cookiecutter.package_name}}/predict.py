@@ -24,7 +24,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from . import csv_dialect, schema
-from .features import features
+from .features import score
 from .model_io import expected_digest, load_model
 from .stage import StageError, atomic_write
 from .validate import format_failures, summarise_failures, text_dtypes
@@ -99,7 +99,7 @@ def read_chunks(path: Path, rows: int) -> Iterator[pd.DataFrame]:
         raise StageError(f"{path}: not a well-formed CSV file ({err})") from err
 
 
-def score(model, chunk: pd.DataFrame, release: str, source: Path) -> pd.DataFrame:
+def score_chunk(model, chunk: pd.DataFrame, release: str, source: Path) -> pd.DataFrame:
     """Validate and score one chunk; its index holds the rows' positions for messages."""
     try:
         valid = input_schema().validate(chunk, lazy=True)
@@ -112,15 +112,7 @@ def score(model, chunk: pd.DataFrame, release: str, source: Path) -> pd.DataFram
         raise StageError(
             f"{source}: {len(failures)} check(s) failed in {where}\n" + format_failures(failures)
         ) from err
-    out = chunk.copy()
-    x = features(valid)
-    if schema.TASK == "classification":
-        proba = model.predict_proba(x)
-        out["prediction"] = model.classes_[proba.argmax(axis=1)]
-        for column, label in enumerate(model.classes_):
-            out[f"probability_{label}"] = proba[:, column]
-    else:
-        out["prediction"] = model.predict(x)
+    out = pd.concat([chunk, score(model, valid)], axis=1)
     out["model_release"] = release
     return out
 
@@ -138,7 +130,7 @@ def predict(
         writer = None
         try:
             for chunk in read_chunks(source, rows):
-                scored = score(model, chunk, release, source)
+                scored = score_chunk(model, chunk, release, source)
                 if parquet:
                     import pyarrow as pa_arrow
                     import pyarrow.parquet as pq

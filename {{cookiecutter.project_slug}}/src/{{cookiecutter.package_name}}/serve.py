@@ -69,7 +69,7 @@ from pydantic import (
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import schema
-from .features import features
+from .features import score
 from .model_io import checksum_path, expected_digest, load_model
 from .stage import StageError
 
@@ -414,13 +414,14 @@ class Telemetry:
 
 def predict(model: Any, frame: pd.DataFrame) -> dict[str, Any]:
     """Predictions (and class probabilities) for validated rows, as plain Python values."""
-    x = features(frame)
+    scored = score(model, frame)
+    predictions = [_plain(v) for v in scored["prediction"].tolist()]
     if schema.TASK != "classification":
-        return {"predictions": [_plain(v) for v in model.predict(x).tolist()]}
-    proba = model.predict_proba(x)
+        return {"predictions": predictions}
     classes = model.classes_.tolist()
+    proba = scored[[f"probability_{label}" for label in classes]].to_numpy()
     return {
-        "predictions": [classes[i] for i in proba.argmax(axis=1)],
+        "predictions": predictions,
         "probabilities": [dict(zip(classes, p.tolist(), strict=True)) for p in proba],
     }
 
