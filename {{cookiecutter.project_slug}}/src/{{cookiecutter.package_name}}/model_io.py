@@ -8,7 +8,11 @@ on `TRUSTED_TYPES`, a list kept here in the code, never read from the file itsel
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -22,6 +26,8 @@ TRUSTED_TYPES = [
 ]
 """Types beyond skops' defaults that this project's three model families contain."""
 
+SUMS_NAME = "SHA256SUMS"
+"""A release's checksum file, listing every asset."""
 _ZIP_MAGIC = b"PK\x03\x04"
 COPY_CHUNK = 1 << 22
 """Bytes copied at a time when rewriting an archive entry."""
@@ -96,17 +102,65 @@ def save_model(model: Any, path: Path) -> str:
     return digest
 
 
+def read_sums(path: Path) -> dict[str, str]:
+    """Name -> SHA-256 of a `sha256sum` file: "<digest>  <name>", or "<digest> *<name>" as it
+    writes in binary mode (a model's `.sha256`, a release's `SHA256SUMS`)."""
+    sums = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.strip().partition(" ")
+        if not line.strip():
+            continue
+        if len(digest) != 64 or not name.strip():
+            raise StageError(f"{path}: not a SHA-256 line: {line[:100]!r}")
+        sums[name.strip().lstrip("*")] = digest
+    return sums
+
+
 def expected_digest(path: Path) -> str:
-    """The digest recorded for `path`; a missing or malformed checksum file is an error."""
-    sums = checksum_path(path)
-    try:
-        digest, _, name = sums.read_text(encoding="utf-8").strip().partition(" ")
-    except FileNotFoundError as err:
-        raise StageError(f"{sums}: missing, so {path.name} cannot be verified") from err
-    # `sha256sum` writes "<digest>  <name>", or "<digest> *<name>" in binary mode.
-    if len(digest) != 64 or name.strip().lstrip("*") != path.name:
-        raise StageError(f"{sums}: not a SHA-256 line for {path.name}")
-    return digest
+    """The digest recorded for `path`: in `<name>.sha256` beside it (written by `train`), else
+    in the `SHA256SUMS` of a release fetched into its folder. None at all is an error."""
+    for sums in (checksum_path(path), path.parent / SUMS_NAME):
+        if sums.is_file():
+            digest = read_sums(sums).get(path.name)
+            if digest is None:
+                raise StageError(f"{sums}: lists no SHA-256 for {path.name}")
+            return digest
+    raise StageError(f"{checksum_path(path)}: missing, so {path.name} cannot be verified")
+
+
+def fetch_release(tag: str, folder: Path, files: tuple[str, ...] = ()) -> str:
+    """Download release `tag` (`latest`: the champion) into `folder` with `gitops-ml
+    fetch-model`, which verifies every file against the release's SHA256SUMS; return the
+    release's real tag. Needs GITHUB_TOKEN and GITHUB_REPOSITORY."""
+    command = shutil.which("gitops-ml")
+    if command is None:
+        raise StageError(
+            "gitops-ml is not installed, so the model cannot be fetched: `make toolkit`, or"
+            ' pip install "gitops-ml @ git+https://github.com/{{ cookiecutter.actions_repo }}'
+            '@{{ cookiecutter.actions_ref }}#subdirectory=actions"'
+        )
+    argv = [command, "fetch-model", "--tag", tag, "--dest", str(folder)]
+    argv += ["--files", *files] if files else []
+    with tempfile.TemporaryDirectory(prefix="fetch-") as tmp:
+        outputs = Path(tmp) / "outputs"  # the command's step outputs; `tag` names the release
+        print(" ".join(["gitops-ml", *argv[1:]]), file=sys.stderr, flush=True)
+        done = subprocess.run(argv, env={**os.environ, "GITHUB_OUTPUT": str(outputs)}, check=False)
+        if done.returncode != 0:
+            raise StageError(f"gitops-ml fetch-model --tag {tag} failed (see above)")
+        return _step_output(outputs, "tag") or tag
+
+
+def _step_output(path: Path, name: str) -> str | None:
+    """The value of `name` in a GitHub Actions output file (`name<<delimiter` blocks)."""
+    if not path.is_file():
+        return None
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(f"{name}="):
+            return line.partition("=")[2]
+        if line.startswith(f"{name}<<") and i + 1 < len(lines):
+            return lines[i + 1]
+    return None
 
 
 def _check_skops_archive(path: Path) -> None:

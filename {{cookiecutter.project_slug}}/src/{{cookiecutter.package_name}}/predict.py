@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +24,7 @@ import pandera.pandas as pa
 
 from . import csv_dialect, schema
 from .features import score
-from .model_io import expected_digest, load_model
+from .model_io import expected_digest, fetch_release, load_model
 from .stage import StageError, atomic_write
 from .validate import format_failures, summarise_failures, text_dtypes
 
@@ -38,25 +37,6 @@ def input_schema() -> pa.DataFrameSchema:
     scoring = schema.SCHEMA.remove_columns([schema.TARGET])
     optional = {name: {"required": False} for name in schema.EXCLUDED_COLUMNS}
     return scoring.update_columns(optional) if optional else scoring
-
-
-def fetch_release(tag: str) -> tuple[Path, str, str]:
-    """Download a release's model with `gitops-ml fetch-model`; return path, digest, tag."""
-    destination = RELEASES / tag
-    command = ["gitops-ml", "fetch-model", "--tag", tag, "--dest", str(destination)]
-    command += ["--files", "model.skops"]
-    try:
-        result = subprocess.run(command, capture_output=True, text=True)
-    except FileNotFoundError as err:
-        raise StageError("gitops-ml is not installed: `make toolkit`, or pass --model") from err
-    if result.returncode != 0:
-        raise StageError(
-            result.stderr.strip() or f"gitops-ml fetch-model exited {result.returncode}"
-        )
-    released = result.stdout.split(":", 1)[0].strip()
-    sums = (destination / "SHA256SUMS").read_text(encoding="utf-8")
-    digest = next(line.split()[0] for line in sums.splitlines() if line.endswith("model.skops"))
-    return destination / "model.skops", digest, released
 
 
 def read_chunks(path: Path, rows: int) -> Iterator[pd.DataFrame]:
@@ -169,7 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     output = args.output or args.input.with_name(args.input.stem + ".predictions.csv")
     try:
         if args.release:
-            model_path, digest, release = fetch_release(args.release)
+            folder = RELEASES / args.release
+            release = fetch_release(args.release, folder, files=("model.skops",))
+            model_path = folder / "model.skops"
+            digest = expected_digest(model_path)
         else:
             model_path, digest = args.model, None
             release = (

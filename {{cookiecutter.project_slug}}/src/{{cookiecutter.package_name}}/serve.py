@@ -36,10 +36,7 @@ import argparse
 import json
 import math
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -70,7 +67,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import schema
 from .features import score
-from .model_io import checksum_path, expected_digest, load_model
+from .model_io import expected_digest, load_model
+from .model_io import fetch_release as fetch_model_release
 from .stage import StageError
 
 MAX_ROWS = 10_000
@@ -84,7 +82,6 @@ its size in memory."""
 MAX_ERRORS = 100
 """The most problems one 422 answer lists (the summary gives the total)."""
 
-SUMS_NAME = "SHA256SUMS"
 """The checksum file of a release fetched by `gitops-ml fetch-model`."""
 
 FEATURES = schema.NUMERIC_FEATURES + schema.CATEGORICAL_FEATURES
@@ -310,19 +307,6 @@ class BodyLimit:
 # ------------------------------------------------------------------------ the model
 
 
-def model_digest(model_path: Path) -> str:
-    """The SHA-256 the model must have: from `<model>.sha256` beside it (written by `train`),
-    else from the `SHA256SUMS` of a release fetched into the same folder."""
-    sums = model_path.parent / SUMS_NAME
-    if checksum_path(model_path).is_file() or not sums.is_file():
-        return expected_digest(model_path)
-    for line in sums.read_text(encoding="utf-8").splitlines():
-        digest, _, name = line.strip().partition(" ")
-        if name.strip().lstrip("*") == model_path.name and len(digest) == 64:
-            return digest
-    raise StageError(f"{sums}: lists no SHA-256 for {model_path.name}")
-
-
 def read_metrics(model_path: Path) -> dict[str, Any] | None:
     """The model's test metrics: `metrics.json` beside it (a fetched release), else at the
     project root (`models/`' parent, where `evaluate` writes it); None if neither exists."""
@@ -447,7 +431,7 @@ def create_app(
             f"{model_path}: no such model file (train it with `dvc repro`, or fetch a release"
             " with `gitops-ml fetch-model` or `serve --fetch --release <tag>`)"
         )
-    digest = model_digest(model_path)
+    digest = expected_digest(model_path)
     model = load_model(model_path, digest)
     if schema.TASK == "classification" and not hasattr(model, "predict_proba"):
         raise StageError(
@@ -531,37 +515,10 @@ def fetch_release(model_path: Path, release: str | None) -> str | None:
             f"{model_path}: no such model file; train one (`dvc repro`), or set MODEL_RELEASE"
             " (or --release) to a release tag, or latest, to fetch one"
         )
-    command = shutil.which("gitops-ml")
-    if command is None:
-        raise StageError(
-            "gitops-ml is not installed, so the model cannot be fetched: pip install"
-            ' "gitops-ml @ git+https://github.com/{{ cookiecutter.actions_repo }}'
-            '@{{ cookiecutter.actions_ref }}#subdirectory=actions"'
-        )
-    with tempfile.TemporaryDirectory(prefix="serve-") as tmp:
-        outputs = Path(tmp) / "outputs"  # the command's step outputs; `tag` names the release
-        argv = [command, "fetch-model", "--tag", release, "--dest", str(model_path.parent)]
-        print(f"serve: {' '.join(argv[1:])}", flush=True)
-        done = subprocess.run(argv, env={**os.environ, "GITHUB_OUTPUT": str(outputs)}, check=False)
-        if done.returncode != 0:
-            raise StageError(f"gitops-ml fetch-model --tag {release} failed (see above)")
-        tag = _step_output(outputs, "tag") or release
+    tag = fetch_model_release(release, model_path.parent)
     if not model_path.is_file():
         raise StageError(f"release {tag} holds no {model_path.name}")
     return tag
-
-
-def _step_output(path: Path, name: str) -> str | None:
-    """The value of `name` in a GitHub Actions output file (`name<<delimiter` blocks)."""
-    if not path.is_file():
-        return None
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith(f"{name}="):
-            return line.partition("=")[2]
-        if line.startswith(f"{name}<<") and i + 1 < len(lines):
-            return lines[i + 1]
-    return None
 
 
 def _positive_int(text: str) -> int:
