@@ -24,7 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / "bin"
-LOCKED = (ROOT / "pyproject.toml", ROOT / "uv.lock", ROOT / "actions" / "pyproject.toml")
+LOCKED = (
+    ROOT / "pyproject.toml",
+    ROOT / "uv.lock",
+    ROOT / "actions" / "pyproject.toml",
+    ROOT / "devkit" / "pyproject.toml",
+)
 STAMP = VENV / ".lock.sha256"
 UV_VERSION = "0.13.9"
 """The uv that bootstraps .venv (the lock pins the same one, so `uv sync` keeps it)."""
@@ -93,7 +98,7 @@ def lint() -> None:
 def bench(*args: str) -> None:
     """Run the benchmarks; they print a table and write benchmarks/RESULTS.md."""
     ensure_venv()
-    run(BIN / "python", ROOT / "benchmarks" / "run.py", *args, cwd=ROOT)
+    run(BIN / "python", "-m", "benchmarks.run", *args, cwd=ROOT)
 
 
 def main(argv: list[str]) -> None:

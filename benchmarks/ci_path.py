@@ -1,11 +1,11 @@
 """Measure 6: the push workflow (train.yml) under `act`, cold and with a warm DVC cache.
 
-    .venv/bin/python benchmarks/ci_path.py [--rows 100000] [--runs 3] [--workdir DIR]
+    .venv/bin/python -m benchmarks.ci_path [--rows 100000] [--runs 3] [--workdir DIR]
 
 Bakes the default project, puts `--rows` rows of churn data at `data/raw/churn.csv` (the
 bundled sample when `--rows 0`), trains it locally and commits it with its `dvc.lock` (as the
 project's README asks), and runs the real workflow the way the test suite does
-(`tests/act_runner.py`: act on the host, our actions from this checkout, GitHub from the
+(the devkit's `act_runner`: act on the host, our actions from this checkout, GitHub from the
 OpenAPI-validated stand-in). A *cold* run starts from an empty act work folder (no cache
 saved, no release yet): it trains (to the same bytes) and publishes. A *warm* run re-runs the
 same commit with the cache the cold run saved: it must restore (`cache-hit` true, no stage
@@ -25,13 +25,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from act_runner import push_event, run_act
+from github_standin import GitHubStandIn
+
+from .run import make_data
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path[:0] = [str(HERE), str(REPO / "tests"), str(REPO / "actions")]
-
-from act_runner import push_event, run_act  # noqa: E402
-from github_standin import GitHubStandIn  # noqa: E402
-from run import make_data  # noqa: E402
 
 TOKEN = "ghs_bench_token"
 

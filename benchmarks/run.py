@@ -1,6 +1,6 @@
 """Benchmark the baked pipeline against the same work done in one bare script.
 
-    .venv/bin/python benchmarks/run.py [--sizes 100000 1000000] [--runs 3]
+    .venv/bin/python -m benchmarks.run [--sizes 100000 1000000] [--runs 3]
         [--models random_forest linear] [--slow-runs 1] [--workdir /tmp/gitops-ml-bench]
 
 Per model and size: bakes a project (`cookiecutter --no-input . model=<model>`), puts churn
@@ -41,6 +41,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from . import report
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 VENV_BIN = REPO / ".venv" / "bin"
@@ -48,9 +50,8 @@ PYTHON = VENV_BIN / "python"
 PACKAGE = "churn_model"
 SLUG = "churn-model"
 STAGES = ("validate", "prepare", "train", "evaluate")
-
-sys.path.insert(0, str(HERE))
-import report  # noqa: E402
+GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
+"""git in a baked throw-away project (MLflow records its commit)."""
 
 
 def env_for(project: Path) -> dict[str, str]:
@@ -202,9 +203,8 @@ def bake(workdir: Path, name: str, model: str, csv: Path | None, extra: tuple = 
         )
         FITTED[csv.name] = last_json(output)
         # The only git commands: inside the baked throw-away project, so MLflow gets a commit.
-        git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
-        run([*git, "add", "-A"], cwd=project, env=env)
-        run([*git, "commit", "-q", "-m", "benchmark data"], cwd=project, env=env)
+        run([*GIT, "add", "-A"], cwd=project, env=env)
+        run([*GIT, "commit", "-q", "-m", "benchmark data"], cwd=project, env=env)
     return project
 
 
@@ -434,7 +434,7 @@ def main(argv: list[str] | None = None) -> int:
     results["machine"] = machine_facts()
     results["started"] = results.get("started") or datetime.now(UTC).isoformat(timespec="seconds")
     if not args.skip_footprint and "footprint" not in results:
-        import footprint
+        from . import footprint
 
         serving = bake(args.workdir, "serving", "linear", None, ("include_serving=yes",))
         results["footprint"] = footprint.footprint(serving / "pyproject.toml")
@@ -459,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
         results["install"] = last_json(output)
         save(args, results)
     if not args.skip_tracking_server and "tracking_server" not in results:
-        import tracking_server
+        from . import tracking_server
 
         print("tracking to an MLflow server: measuring", flush=True)
         wait_quiet()
@@ -470,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     for rows in args.ci_rows:
         if str(rows) in results.get("ci_path", {}):
             continue
-        import ci_path
+        from . import ci_path
 
         print(f"CI path, {rows:,} rows: measuring", flush=True)
         wait_quiet()

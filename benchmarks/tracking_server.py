@@ -1,6 +1,6 @@
 """Measure 4b: what recording a run costs when `tracking.uri` is an MLflow tracking server.
 
-    .venv/bin/python benchmarks/tracking_server.py [--runs 3] [--workdir DIR]
+    .venv/bin/python -m benchmarks.tracking_server [--runs 3] [--workdir DIR]
 
 Bakes the default project (bundled sample), runs `dvc repro` once, starts `mlflow server`
 (this checkout's `.venv`, SQLite backend, artifacts proxied by the server) on a free local
@@ -20,18 +20,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .install import mlflow_server, wait_healthy
+from .run import GIT, env_for
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 VENV_BIN = REPO / ".venv" / "bin"
-sys.path[:0] = [str(HERE), str(REPO / "tests")]
-
-from conftest import project_env  # noqa: E402
-from install import mlflow_server, wait_healthy  # noqa: E402
 
 
 def _env(project: Path, **extra: str) -> dict[str, str]:
-    """The baked project's environment, as the test suite builds it, plus `extra`."""
-    return project_env(project) | extra
+    """The baked project's environment, as the other measures build it, plus `extra`."""
+    return env_for(project) | extra
 
 
 def _last_json(output: str) -> Any:
@@ -46,7 +45,7 @@ def measure(runs: int, workdir: Path) -> dict[str, Any]:
     workdir.mkdir(parents=True)
     project = Path(cookiecutter(str(REPO), no_input=True, output_dir=str(workdir / "project")))
     env = _env(project)
-    for cmd in (["git", "add", "-A"], ["git", "commit", "-qm", "baked"], ["dvc", "repro"]):
+    for cmd in ([*GIT, "add", "-A"], [*GIT, "commit", "-qm", "baked"], ["dvc", "repro"]):
         subprocess.run(cmd, cwd=project, env=env, check=True, capture_output=True)
     with mlflow_server(
         VENV_BIN / "mlflow",

@@ -1,13 +1,16 @@
 """The README and CONTRIBUTING.md say what the repository holds, and nothing outside it.
 
 The README's actions table is compared with every `actions/*/action.yml`, so adding, renaming
-or removing an action, an input or an output on either side fails here until both agree.
+or removing an action, an input or an output on either side fails here until both agree; the
+repository layout table (CONTRIBUTING.md, which the README points to) with every top-level
+folder, so a new folder fails here until it is described.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,7 @@ CONTRIBUTING = ROOT / "CONTRIBUTING.md"
 DOCS = [README, CONTRIBUTING]
 PROJECT = ROOT / "{{cookiecutter.project_slug}}"
 ACTIONS_TABLE_HEADER = re.compile(r"^\|\s*action\s*\|\s*inputs\b", re.IGNORECASE)
+LAYOUT_TABLE_HEADER = re.compile(r"^\|\s*path\s*\|\s*what lives there\s*\|", re.IGNORECASE)
 
 # Paths that point out of the repository: a parent directory, or a machine's own folders.
 OUTSIDE_PATHS = [
@@ -27,7 +31,15 @@ OUTSIDE_PATHS = [
     re.compile(r"(?<![\w:/.-])/(?:work|tmp|home|root|Users|mnt|opt|srv|var|usr|etc)/"),
 ]
 # Inline code naming a file of this repository (a baked project's paths are not checked).
-REPO_PREFIXES = ("hooks/", "tools/", "actions/", "benchmarks/", "tests/", f"{PROJECT.name}/")
+REPO_PREFIXES = (
+    "hooks/",
+    "tools/",
+    "actions/",
+    "devkit/",
+    "benchmarks/",
+    "tests/",
+    f"{PROJECT.name}/",
+)
 
 
 def cells(row: str) -> list[str]:
@@ -45,20 +57,29 @@ def code_names(cell: str) -> set[str]:
     return set(re.findall(r"`([^`]+)`", cell))
 
 
+def table_rows(doc: Path, header: re.Pattern[str], title: str) -> tuple[list[str], list[str]]:
+    """The one table of `doc` whose header row matches `header`: (header cells, body rows)."""
+    lines = doc.read_text(encoding="utf-8").splitlines()
+    starts = [i for i, line in enumerate(lines) if header.match(line)]
+    assert len(starts) == 1, f"{doc.name} needs exactly one table headed {title!r}"
+    rows = []
+    for line in lines[starts[0] + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append(line)
+    return cells(lines[starts[0]]), rows
+
+
 def readme_actions_table() -> dict[str, dict[str, set[str]]]:
     """The README's actions table: action name -> {"inputs": names, "outputs": names}."""
-    lines = README.read_text(encoding="utf-8").splitlines()
-    starts = [i for i, line in enumerate(lines) if ACTIONS_TABLE_HEADER.match(line)]
-    assert len(starts) == 1, "README.md needs exactly one table headed '| action | inputs ...'"
-    header = [cell.lower() for cell in cells(lines[starts[0]])]
+    head, rows = table_rows(README, ACTIONS_TABLE_HEADER, "| action | inputs ...")
+    header = [cell.lower() for cell in head]
     column = {
         key: next(i for i, name in enumerate(header) if name.startswith(key))
         for key in ("action", "inputs", "outputs")
     }
     table: dict[str, dict[str, set[str]]] = {}
-    for line in lines[starts[0] + 2 :]:
-        if not line.startswith("|"):
-            break
+    for line in rows:
         row = cells(line)
         names = code_names(row[column["action"]])
         assert len(names) == 1, f"README actions table: one action per row, got {line!r}"
@@ -105,6 +126,32 @@ def test_readme_lists_each_actions_inputs_and_outputs(action, kind):
     assert listed == declared, (
         f"actions/{action}/action.yml {kind}: README lists {sorted(listed - declared)} "
         f"that are not declared, and lacks {sorted(declared - listed)}"
+    )
+
+
+def top_level_folders() -> set[str]:
+    """The repository's top-level folders, as `name/`: all but hidden and git-ignored ones."""
+    ignored = [
+        line.strip().rstrip("/")
+        for line in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    return {
+        f"{path.name}/"
+        for path in ROOT.iterdir()
+        if path.is_dir()
+        and not path.name.startswith(".")
+        and not any(fnmatch(path.name, pattern) for pattern in ignored)
+    }
+
+
+def test_layout_table_lists_every_top_level_folder():
+    _, rows = table_rows(CONTRIBUTING, LAYOUT_TABLE_HEADER, "| path | what lives there |")
+    listed = set().union(*(code_names(cells(row)[0]) for row in rows))
+    folders = top_level_folders()
+    assert {"actions/", "devkit/", "hooks/", "tests/"} <= folders, "top-level folders not found"
+    assert folders <= listed, (
+        f"CONTRIBUTING.md's repository layout table lacks {sorted(folders - listed)}"
     )
 
 

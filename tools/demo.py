@@ -17,14 +17,12 @@ import sys
 import time
 from pathlib import Path
 
+from act_runner import push_event, run_act
 from cookiecutter.main import cookiecutter
+from github_standin import GitHubStandIn
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "build" / "demo"
-sys.path.insert(0, str(ROOT / "tests"))
-
-from act_runner import push_event, run_act  # noqa: E402
-from github_standin import GitHubStandIn  # noqa: E402
 
 
 def step(title: str, *cmd: str, cwd: Path, env: dict[str, str]) -> None:

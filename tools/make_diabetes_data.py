@@ -14,17 +14,14 @@ written as integers.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pandas as pd
+from answers import DIABETES_FEATURES, DIABETES_TARGET  # hooks/ (on the path: devkit/)
 from sklearn.datasets import load_diabetes
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "{{cookiecutter.project_slug}}" / "data" / "raw" / "diabetes.csv"
-
-sys.path.insert(0, str(ROOT / "hooks"))
-from answers import DIABETES_FEATURES, DIABETES_TARGET  # noqa: E402
 
 
 def diabetes_csv() -> str:

@@ -8,18 +8,17 @@ cookiecutter); run this after changing the sample with `make_churn_data.py`:
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+
+# hooks/ modules: the devkit puts hooks/ on the path (dev-mode-dirs, devkit/pyproject.toml)
+from csv_intake import load_table, read_plain
+from schema_inference import infer_columns, render_schema_module
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = ROOT / "{{cookiecutter.project_slug}}"
 RAW = PROJECT / "data" / "raw" / "churn.csv"
 SCHEMA = PROJECT / "src" / "{{cookiecutter.package_name}}" / "schema.py"
 TARGET = "churned"
-
-sys.path.insert(0, str(ROOT / "hooks"))
-from csv_intake import load_table, read_plain  # noqa: E402
-from schema_inference import infer_columns, render_schema_module  # noqa: E402
 
 
 def churn_schema_source() -> str:

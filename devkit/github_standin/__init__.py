@@ -1,7 +1,7 @@
 """A local stand-in of GitHub's REST API for tests and demos.
 
 Every request and reply is checked against GitHub's published OpenAPI description
-(`tests/github_standin/openapi/openapi-subset.json`, or `$GITHUB_OPENAPI_SPEC`)::
+(`github_standin/openapi/openapi-subset.json`, or `$GITHUB_OPENAPI_SPEC`)::
 
     with GitHubStandIn(token="t", read_only_token="r") as github:
         github.inject("POST", r"/releases$", Fault.status(502))

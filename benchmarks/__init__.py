@@ -1,0 +1,1 @@
+"""The template's benchmarks, run from the repository's root: `python -m benchmarks.run`."""
