@@ -254,24 +254,11 @@ def raw_frame_facts(csv: Path, runs: int) -> dict[str, Any]:
     }
 
 
-def bench_config(args: argparse.Namespace, model: str, rows: int, results: dict) -> None:
-    key = f"{model}@{rows}"
-    slow = model in args.slow_models and rows >= args.slow_size
-    runs = args.slow_runs if slow else args.runs
-    out: dict[str, Any] = {"model": model, "rows": rows, "runs_planned": runs}
-    BUSY_SEEN.clear()
-    results["configs"][key] = out
-    csv = make_data(args.workdir, rows)
-    if f"data@{rows}" not in results["data"]:
-        wait_quiet()
-        results["data"][f"data@{rows}"] = raw_frame_facts(csv, max(args.runs, 3))
-        save(args, results)
-    project = bake(args.workdir, f"{model}-{rows}", model, csv)
-    out["schema_fit"] = FITTED.get(csv.name)
+def _clean_repros(
+    args: argparse.Namespace, key: str, project: Path, runs: int, out: dict, results: dict
+) -> None:
+    """1 + 5: clean `dvc repro`, per-stage wall time and peak RSS through the python shim."""
     env = env_for(project)
-    dvc = str(VENV_BIN / "dvc")
-
-    # 1 + 5: clean `dvc repro`, per-stage wall time and peak RSS through the python shim.
     shim_dir = args.workdir / "shim"
     shim_dir.mkdir(exist_ok=True)
     shutil.copyfile(HERE / "python_shim.sh", shim_dir / "python")
@@ -288,7 +275,7 @@ def bench_config(args: argparse.Namespace, model: str, rows: int, results: dict)
             BENCH_PYTHON=str(PYTHON),
         )
         wait_quiet()
-        seconds, output = run([dvc, "repro"], cwd=project, env=shim_env)
+        seconds, output = run([str(VENV_BIN / "dvc"), "repro"], cwd=project, env=shim_env)
         repro_times.append(seconds)
         stage_runs.append(parse_stage_log(log))
         out["repro_clean"] = summary(repro_times)
@@ -297,15 +284,23 @@ def bench_config(args: argparse.Namespace, model: str, rows: int, results: dict)
         save(args, results)
         print(f"  {key}: clean dvc repro #{i + 1}: {seconds:.1f}s", flush=True)
 
-    # 2: no-op.
+
+def _noop_repros(
+    args: argparse.Namespace, project: Path, runs: int, out: dict, results: dict
+) -> None:
+    """2: `dvc repro` with nothing changed."""
     noop = []
     for _ in range(max(runs, 3)):
         wait_quiet()
-        noop.append(run([dvc, "repro"], cwd=project, env=env)[0])
+        noop.append(run([str(VENV_BIN / "dvc"), "repro"], cwd=project, env=env_for(project))[0])
     out["repro_noop"] = summary(noop)
     save(args, results)
 
-    # 1: the bare script.
+
+def _bare_runs(
+    args: argparse.Namespace, key: str, project: Path, runs: int, out: dict, results: dict
+) -> None:
+    """1: the same work in one bare script, with its peak RSS from GNU time."""
     bare_times, bare_phases, bare_rss = [], [], []
     for _ in range(runs):
         stats = args.workdir / f"bare-{key}.time"
@@ -327,7 +322,7 @@ def bench_config(args: argparse.Namespace, model: str, rows: int, results: dict)
                 str(args.workdir / f"bare-{key}.skops"),
             ],
             cwd=project,
-            env=env,
+            env=env_for(project),
         )
         bare_times.append(seconds)
         bare_phases.append(last_json(output))
@@ -339,25 +334,32 @@ def bench_config(args: argparse.Namespace, model: str, rows: int, results: dict)
         print(f"  {key}: bare #{len(bare_times)}: {seconds:.1f}s", flush=True)
     (args.workdir / f"bare-{key}.skops").unlink(missing_ok=True)
 
-    # 3: validate alone (once per size; it does not depend on the model).
-    if f"validate@{rows}" not in results["data"]:
-        times = []
-        for _ in range(max(args.runs, 3)):
-            wait_quiet()
-            times.append(run([str(PYTHON), "-m", f"{PACKAGE}.validate"], cwd=project, env=env)[0])
-        _, phases = run(
-            [str(PYTHON), str(HERE / "phases.py"), "validate", "--package", PACKAGE],
-            cwd=project,
-            env=env,
-        )
-        results["data"][f"validate@{rows}"] = {
-            "stage": summary(times),
-            "phases": last_json(phases),
-        }
-        save(args, results)
 
-    # 4: tracking, with the store left by the clean runs: each process's first `log_run`
-    # pays for importing mlflow, as the evaluate stage does, so take it from several.
+def _validate_alone(args: argparse.Namespace, rows: int, project: Path, results: dict) -> None:
+    """3: the validate stage alone, timed whole, and its phases in-process."""
+    env = env_for(project)
+    times = []
+    for _ in range(max(args.runs, 3)):
+        wait_quiet()
+        times.append(run([str(PYTHON), "-m", f"{PACKAGE}.validate"], cwd=project, env=env)[0])
+    _, phases = run(
+        [str(PYTHON), str(HERE / "phases.py"), "validate", "--package", PACKAGE],
+        cwd=project,
+        env=env,
+    )
+    results["data"][f"validate@{rows}"] = {
+        "stage": summary(times),
+        "phases": last_json(phases),
+    }
+    save(args, results)
+
+
+def _tracking_runs(project: Path, runs: int, out: dict) -> None:
+    """4: tracking, with the store left by the clean runs.
+
+    Each process's first `log_run` pays for importing mlflow, as the evaluate stage does,
+    so take it from several processes.
+    """
     tracking_runs = []
     for _ in range(max(runs, 3)):
         wait_quiet()
@@ -372,11 +374,35 @@ def bench_config(args: argparse.Namespace, model: str, rows: int, results: dict)
                 "3",
             ],
             cwd=project,
-            env=env,
+            env=env_for(project),
         )
         tracking_runs.append(last_json(phases))
     out["tracking_runs"] = tracking_runs
     out["tracking"] = tracking_runs[-1]
+
+
+def bench_config(args: argparse.Namespace, model: str, rows: int, results: dict) -> None:
+    """Measure `model` on `rows` rows into `results`, saving after every step."""
+    key = f"{model}@{rows}"
+    slow = model in args.slow_models and rows >= args.slow_size
+    runs = args.slow_runs if slow else args.runs
+    out: dict[str, Any] = {"model": model, "rows": rows, "runs_planned": runs}
+    BUSY_SEEN.clear()
+    results["configs"][key] = out
+    csv = make_data(args.workdir, rows)
+    if f"data@{rows}" not in results["data"]:
+        wait_quiet()
+        results["data"][f"data@{rows}"] = raw_frame_facts(csv, max(args.runs, 3))
+        save(args, results)
+    project = bake(args.workdir, f"{model}-{rows}", model, csv)
+    out["schema_fit"] = FITTED.get(csv.name)
+    _clean_repros(args, key, project, runs, out, results)
+    _noop_repros(args, project, runs, out, results)
+    _bare_runs(args, key, project, runs, out, results)
+    # Once per size: validation does not depend on the model.
+    if f"validate@{rows}" not in results["data"]:
+        _validate_alone(args, rows, project, results)
+    _tracking_runs(project, runs, out)
     out["background_cpu_busy"] = list(BUSY_SEEN)
     out["done"] = True
     save(args, results)
@@ -391,7 +417,7 @@ def save(args: argparse.Namespace, results: dict) -> None:
     (HERE / "RESULTS.md").write_text(text)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--models", nargs="+", default=["random_forest", "linear"])
@@ -418,7 +444,72 @@ def main(argv: list[str] | None = None) -> int:
         default=[100_000],
         help="rows for the CI-path measure (push workflow under act); 0: the bundled sample",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _measure_footprint(args: argparse.Namespace, results: dict) -> None:
+    if not args.skip_footprint and "footprint" not in results:
+        from . import footprint
+
+        serving = bake(args.workdir, "serving", "linear", None, ("include_serving=yes",))
+        results["footprint"] = footprint.footprint(serving / "pyproject.toml")
+        save(args, results)
+
+
+def _measure_configs(args: argparse.Namespace, results: dict, store: Path) -> None:
+    """Every model at every size not measured yet, the slow ones last."""
+    order = sorted(
+        ((m, s) for m in args.models for s in args.sizes),
+        key=lambda ms: (ms[0] in args.slow_models and ms[1] >= args.slow_size, ms[1]),
+    )
+    for model, rows in order:
+        if results["configs"].get(f"{model}@{rows}", {}).get("done"):
+            print(f"{model}@{rows}: already measured (delete {store} to redo)", flush=True)
+            continue
+        print(f"{model}@{rows}: measuring", flush=True)
+        bench_config(args, model, rows, results)
+
+
+def _measure_install(args: argparse.Namespace, results: dict) -> None:
+    if not args.skip_install and "install" not in results:
+        print("install time and size: measuring (about 17 minutes)", flush=True)
+        _, output = run(
+            [str(PYTHON), str(HERE / "install.py"), "--workdir", str(args.workdir / "install")],
+            cwd=REPO,
+            env=dict(os.environ),
+        )
+        results["install"] = last_json(output)
+        save(args, results)
+
+
+def _measure_tracking_server(args: argparse.Namespace, results: dict) -> None:
+    if not args.skip_tracking_server and "tracking_server" not in results:
+        from . import tracking_server
+
+        print("tracking to an MLflow server: measuring", flush=True)
+        wait_quiet()
+        results["tracking_server"] = tracking_server.measure(
+            max(args.runs, 3), args.workdir / "tracking-server"
+        )
+        save(args, results)
+
+
+def _measure_ci_path(args: argparse.Namespace, results: dict) -> None:
+    for rows in args.ci_rows:
+        if str(rows) in results.get("ci_path", {}):
+            continue
+        from . import ci_path
+
+        print(f"CI path, {rows:,} rows: measuring", flush=True)
+        wait_quiet()
+        measured = ci_path.measure(rows, args.runs, args.workdir / "ci-path")
+        results.setdefault("ci_path", {})[str(rows)] = measured
+        save(args, results)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure what is not in `<workdir>/results.json` yet (or only re-render); print the table."""
+    args = _parser().parse_args(argv)
     global QUIET_WAIT
     QUIET_WAIT = args.quiet_wait
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -433,50 +524,11 @@ def main(argv: list[str] | None = None) -> int:
     results.setdefault("data", {})
     results["machine"] = machine_facts()
     results["started"] = results.get("started") or datetime.now(UTC).isoformat(timespec="seconds")
-    if not args.skip_footprint and "footprint" not in results:
-        from . import footprint
-
-        serving = bake(args.workdir, "serving", "linear", None, ("include_serving=yes",))
-        results["footprint"] = footprint.footprint(serving / "pyproject.toml")
-        save(args, results)
-    order = sorted(
-        ((m, s) for m in args.models for s in args.sizes),
-        key=lambda ms: (ms[0] in args.slow_models and ms[1] >= args.slow_size, ms[1]),
-    )
-    for model, rows in order:
-        if results["configs"].get(f"{model}@{rows}", {}).get("done"):
-            print(f"{model}@{rows}: already measured (delete {store} to redo)", flush=True)
-            continue
-        print(f"{model}@{rows}: measuring", flush=True)
-        bench_config(args, model, rows, results)
-    if not args.skip_install and "install" not in results:
-        print("install time and size: measuring (about 17 minutes)", flush=True)
-        _, output = run(
-            [str(PYTHON), str(HERE / "install.py"), "--workdir", str(args.workdir / "install")],
-            cwd=REPO,
-            env=dict(os.environ),
-        )
-        results["install"] = last_json(output)
-        save(args, results)
-    if not args.skip_tracking_server and "tracking_server" not in results:
-        from . import tracking_server
-
-        print("tracking to an MLflow server: measuring", flush=True)
-        wait_quiet()
-        results["tracking_server"] = tracking_server.measure(
-            max(args.runs, 3), args.workdir / "tracking-server"
-        )
-        save(args, results)
-    for rows in args.ci_rows:
-        if str(rows) in results.get("ci_path", {}):
-            continue
-        from . import ci_path
-
-        print(f"CI path, {rows:,} rows: measuring", flush=True)
-        wait_quiet()
-        measured = ci_path.measure(rows, args.runs, args.workdir / "ci-path")
-        results.setdefault("ci_path", {})[str(rows)] = measured
-        save(args, results)
+    _measure_footprint(args, results)
+    _measure_configs(args, results, store)
+    _measure_install(args, results)
+    _measure_tracking_server(args, results)
+    _measure_ci_path(args, results)
     print(report.table(results))
     return 0
 
