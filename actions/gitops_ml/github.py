@@ -308,13 +308,12 @@ class GitHub:
 
     def delete_release(self, release_id: int) -> bool:
         """Delete a release and its assets; False when it was already gone."""
+        return self._delete(f"delete release {release_id}", f"releases/{release_id}")
+
+    def _delete(self, operation: str, path: str) -> bool:
+        """DELETE `path`; False when it was already gone (404), so racing runs may both try."""
         try:
-            self.request(
-                f"delete release {release_id}",
-                "DELETE",
-                f"releases/{release_id}",
-                expected=(204,),
-            )
+            self.request(operation, "DELETE", path, expected=(204,))
         except GitHubError as err:
             if err.status == 404:
                 return False
@@ -345,18 +344,7 @@ class GitHub:
 
     def delete_asset(self, asset: dict) -> bool:
         """Delete an asset; False when it was already gone."""
-        try:
-            self.request(
-                f"delete asset {asset['name']}",
-                "DELETE",
-                f"releases/assets/{asset['id']}",
-                expected=(204,),
-            )
-        except GitHubError as err:
-            if err.status == 404:
-                return False
-            raise
-        return True
+        return self._delete(f"delete asset {asset['name']}", f"releases/assets/{asset['id']}")
 
     def download_asset(
         self, asset: dict, destination: Path, *, max_size: int | None = None
