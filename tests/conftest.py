@@ -9,16 +9,22 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from github_standin import GitHubStandIn
+from gitops_ml.github import GitHub
 from messy_data import TARGET, write_messy_csv
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 VENV = Path(sys.prefix)
 """The environment running the tests; it holds everything a baked project needs."""
 UV = VENV / "bin" / "uv"
+TOKEN = "test-token-0123456789"
+"""The token the GitHub stand-in of `gh_standin` accepts."""
+REPO = "acme/churn-model"
 
 
 @functools.cache
@@ -126,3 +132,24 @@ def messy_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def messy_answers(messy_csv: Path) -> dict[str, str]:
     """Answers that bake a project from the messy CSV."""
     return {"dataset": "csv", "dataset_path": str(messy_csv), "target_column": TARGET}
+
+
+@pytest.fixture
+def gh_standin() -> Iterator[GitHubStandIn]:
+    """A GitHub stand-in accepting `TOKEN`; every exchange is checked against GitHub's
+    OpenAPI description when the test ends."""
+    with GitHubStandIn(token=TOKEN) as standin:
+        yield standin
+        standin.assert_contract()
+
+
+@pytest.fixture
+def waits() -> list[float]:
+    """The waits `client` would have slept, in order (it never really sleeps)."""
+    return []
+
+
+@pytest.fixture
+def client(gh_standin: GitHubStandIn, waits: list[float]) -> GitHub:
+    """A toolkit client of the stand-in for `REPO`, recording its waits, its clock frozen."""
+    return GitHub(TOKEN, REPO, gh_standin.base_url, sleep=waits.append, clock=lambda: 1000.0)

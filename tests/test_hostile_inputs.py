@@ -17,32 +17,14 @@ import pytest
 import requests
 import urllib3
 import yaml
+from conftest import REPO, TOKEN
 from github_standin import Fault, GitHubStandIn
 from gitops_ml import cli
 from gitops_ml.checksums import render_sums
 from gitops_ml.fetch import STAGING_PREFIX, FetchError, fetch_files
 from gitops_ml.github import GitHub, GitHubError
 
-TOKEN = "test-token-0123456789"
-REPO = "acme/churn-model"
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def gh_standin():
-    with GitHubStandIn(token=TOKEN) as standin:
-        yield standin
-        standin.assert_contract()
-
-
-@pytest.fixture
-def waits() -> list[float]:
-    return []
-
-
-@pytest.fixture
-def client(gh_standin, waits) -> GitHub:
-    return GitHub(TOKEN, REPO, gh_standin.base_url, sleep=waits.append, clock=lambda: 1000.0)
 
 
 def _sha(data: bytes) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import REPO, TOKEN
 from github_standin import Fault, GitHubStandIn
 from gitops_ml import cli
 from gitops_ml.checksums import parse_sums, render_sums
@@ -21,8 +22,6 @@ from gitops_ml.fetch import FetchError, fetch_files
 from gitops_ml.github import GitHub, GitHubError
 from gitops_ml.publish import PublishError, publish
 
-TOKEN = "test-token-0123456789"
-REPO = "acme/churn-model"
 RELEASED = ["dvc.lock", "metrics.json", "model.skops", "params.yaml"]
 """What a release of the CLI test project lists in SHA256SUMS besides environment.json."""
 
@@ -32,16 +31,6 @@ def gh_standin():
     with GitHubStandIn(token=TOKEN, read_only_token="read-only-token") as standin:
         yield standin
         standin.assert_contract()
-
-
-@pytest.fixture
-def waits() -> list[float]:
-    return []
-
-
-@pytest.fixture
-def client(gh_standin, waits) -> GitHub:
-    return GitHub(TOKEN, REPO, gh_standin.base_url, sleep=waits.append, clock=lambda: 1000.0)
 
 
 def _sha(data: bytes) -> str:
