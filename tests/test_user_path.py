@@ -212,10 +212,7 @@ def test_a_user_sets_up_trains_tests_and_pushes_from_the_projects_own_lock(tmp_p
     assert (project / "metrics.json").is_file()
     make("test")
     make("lint")
-    commit_all(project, "Train the first model")
-    sha = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, check=True
-    ).stdout.strip()
+    sha = commit_all(project, "Train the first model")
     with GitHubStandIn(token=TOKEN) as github:
         act = run_act(
             project,

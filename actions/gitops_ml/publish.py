@@ -29,6 +29,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -119,29 +120,28 @@ def publish(
     return _Run(gh, tag, sha, files, digests, body, log, sleep).publish()
 
 
+@dataclass
 class _Run:
     """One run publishing one tag: what it created, uploaded and verified."""
 
-    def __init__(
-        self,
-        gh: GitHub,
-        tag: str,
-        sha: str,
-        files: dict[str, Path],
-        digests: dict[str, str],
-        body: str,
-        log: Callable[[str], None],
-        sleep: Callable[[float], None],
-    ) -> None:
-        self.gh, self.tag, self.sha, self.body = gh, tag, sha, body
-        self.files, self.digests = files, digests
-        self.log, self.sleep = log, sleep
-        self.order = [n for n in files if n != SUMS_NAME] + [SUMS_NAME]
-        self.created: set[int] = set()
-        self.uploaded_to: set[int] = set()
-        self.verified_draft: int | None = None
-        self.saw_it_unpublished = False
-        self._content_shas: dict[int, str] = {}
+    gh: GitHub
+    tag: str
+    sha: str
+    files: dict[str, Path]
+    digests: dict[str, str]
+    body: str
+    log: Callable[[str], None]
+    sleep: Callable[[float], None]
+    created: set[int] = field(default_factory=set)
+    uploaded_to: set[int] = field(default_factory=set)
+    verified_draft: int | None = None
+    saw_it_unpublished: bool = False
+    _content_shas: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def order(self) -> list[str]:
+        """The asset names in upload order: SHA256SUMS last."""
+        return [n for n in self.files if n != SUMS_NAME] + [SUMS_NAME]
 
     def publish(self) -> Published:
         """Look the tag up and act on what is there, until the release is published."""
