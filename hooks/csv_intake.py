@@ -3,8 +3,8 @@
 The hooks accept UTF-8 (with or without a byte-order mark), Windows-1252 and Latin-1 text,
 separated by commas, semicolons, tabs or pipes, with decimal points or (European spreadsheets)
 decimal commas, and write the project's copy as plain UTF-8 with commas and decimal points.
-How a file is written is detected by the project's own `csv_dialect` module, so the bake and
-the project's `predict` read a file of the same kind the same way.
+How a file is written is detected by the gitops-ml library's `csv_dialect` module, so the bake
+and the project's `predict` read a file of the same kind the same way.
 """
 
 from __future__ import annotations
@@ -18,16 +18,16 @@ from pathlib import Path
 from types import ModuleType
 
 
-def _project_module(name: str) -> ModuleType:
-    """A standard-library module of the project template's package, run from its source.
+def _library_module(name: str) -> ModuleType:
+    """A standard-library module of the gitops-ml library (`actions/gitops_ml/`), run from
+    its source.
 
     Compiled in memory, not imported: an import would write `__pycache__` into the template,
     and every later bake would copy it into the new project.
     """
     if name in sys.modules:
         return sys.modules[name]
-    package = "{{cookiecutter.project_slug}}/src/{{cookiecutter.package_name}}"
-    path = Path(__file__).resolve().parents[1] / package / f"{name}.py"
+    path = Path(__file__).resolve().parents[1] / "actions" / "gitops_ml" / f"{name}.py"
     module = ModuleType(name)
     module.__file__ = str(path)
     sys.modules[name] = module  # dataclasses look their module up while it is executed
@@ -35,7 +35,7 @@ def _project_module(name: str) -> ModuleType:
     return module
 
 
-csv_dialect = _project_module("csv_dialect")
+csv_dialect = _library_module("csv_dialect")
 
 
 class IntakeError(ValueError):

@@ -24,11 +24,14 @@ import json, sys
 from pathlib import Path
 import pandas as pd
 from starlette.testclient import TestClient
-from {package}.serve import create_app
+from gitops_ml.serve import ServedProject, create_app
+from {package} import features, schema
 
+project = ServedProject.from_modules(schema, features, "{package}")
 frame = pd.read_parquet(sys.argv[1]).drop(columns=["churned"])
 rows = json.loads(frame.to_json(orient="records"))
-client = TestClient(create_app(Path("models/model.skops"), release="test", max_rows=10**6))
+app = create_app(project, Path("models/model.skops"), release="test", max_rows=10**6)
+client = TestClient(app)
 answer = client.post("/predict", json={{"rows": rows}})
 print(json.dumps(answer.json()))
 """

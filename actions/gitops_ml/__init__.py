@@ -1,1 +1,2 @@
-"""gitops-ml: the logic of the cookiecutter-gitops-ml GitHub actions, usable locally too."""
+"""gitops-ml: the runtime library of cookiecutter-gitops-ml projects (model files, validation,
+tracking, predict, serve) and the commands behind its GitHub actions."""

@@ -63,9 +63,7 @@ class CommandError(Exception):
 
 
 def _client(ctx: Context) -> GitHub | None:
-    if not ctx.can_call_github:
-        return None
-    return GitHub(ctx.token, ctx.repository, ctx.api_url, max_wait=ctx.max_wait)
+    return GitHub.from_context(ctx)
 
 
 def _head_sha(ctx: Context) -> str:

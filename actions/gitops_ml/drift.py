@@ -20,6 +20,7 @@ from typing import Any
 
 import requests
 
+from . import csv_dialect
 from .drift_stats import (
     ColumnDrift,
     ks_2sample,
@@ -91,11 +92,12 @@ def load_schema(project: Path) -> ModuleType:
 def read_data(source: str, project: Path, schema: ModuleType):
     """A CSV or Parquet from a path, a URL, or a DVC-tracked path (pulled first).
 
-    A CSV is read as the project's `csv_dialect` reads a user's file (the bake and `predict`
-    use it too): any common encoding, delimiter and decimal mark.
+    A CSV is read as `csv_dialect` reads a user's file (the bake and `predict` use it too):
+    any common encoding, delimiter and decimal mark; the schema's text columns as text.
     """
     import pandas as pd
-    import pandera.pandas as pa
+
+    from .validation import text_dtypes
 
     if source.startswith(("http://", "https://")):
         try:
@@ -118,18 +120,10 @@ def read_data(source: str, project: Path, schema: ModuleType):
     try:
         if name.lower().endswith((".parquet", ".pq")):
             return pd.read_parquet(io.BytesIO(payload) if isinstance(payload, bytes) else payload)
-        text = [
-            n for n, c in schema.SCHEMA.columns.items() if isinstance(c.dtype, pa.dtypes.String)
-        ]
-        csv_dialect = _project_module(project, "csv_dialect")
-        if csv_dialect is None:  # a project baked before csv_dialect: plain UTF-8 CSV only
-            raw = payload if isinstance(payload, bytes) else payload.read_bytes()
-            plain = raw.decode("utf-8-sig")
-        else:
-            dialect = csv_dialect.detect(payload)
-            plain = next(csv_dialect.plain_chunks(payload, dialect, sys.maxsize), "")
-        header = pd.read_csv(io.StringIO(plain), nrows=0).columns
-        return pd.read_csv(io.StringIO(plain), dtype={k: "str" for k in text if k in header})
+        dialect = csv_dialect.detect(payload)
+        plain = next(csv_dialect.plain_chunks(payload, dialect, sys.maxsize), "")
+        header = pd.read_csv(io.StringIO(plain), nrows=0).columns.tolist()
+        return pd.read_csv(io.StringIO(plain), dtype=text_dtypes(schema.SCHEMA.columns, header))
     except (ValueError, OSError, UnicodeDecodeError, csv.Error) as err:
         raise DriftInputError(f"{source}: not a readable CSV/Parquet file ({err})") from err
 
@@ -216,10 +210,16 @@ def prediction_drift(
     """PSI of the model's answers, scored by the project's own `features.score`: the positive
     class's probability (binary), the predicted class (multiclass), or the predicted value."""
     project = model_path.parents[1]
-    model_io, features = (_project_module(project, name) for name in ("model_io", "features"))
-    if model_io is None or features is None or not hasattr(features, "score"):
+    from .model_files import load_model
+    from .stage import StageError
+
+    features = _project_module(project, "features")
+    if features is None or not hasattr(features, "score"):
         raise DriftInputError(f"{project}/src/<package>/features.py has no score(model, frame)")
-    model = model_io.load_model(model_path)
+    try:
+        model = load_model(model_path, getattr(features, "TRUSTED_TYPES", []))
+    except StageError as err:
+        raise DriftInputError(str(err)) from err
     scored = [features.score(model, frame) for frame in (reference, current)]
     if schema.TASK != "classification":
         value = psi_numeric(*(s["prediction"] for s in scored))

@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 import requests
 import urllib3
 
+from .context import Context
 from .hosts import TrustedHosts, origin
 from .retry import DEFAULT_MAX_WAIT, Wait, WaitBudget, next_wait, over_budget
 
@@ -61,6 +62,13 @@ class GitHub:
     `max_wait` is the budget of all waits (seconds), `max_asset_size` caps a download;
     `sleep`, `clock` and `session` are there to be replaced in tests.
     """
+
+    @classmethod
+    def from_context(cls, ctx: Context) -> GitHub | None:
+        """The client for the run `ctx` describes; None without a token or a repository."""
+        if not ctx.can_call_github:
+            return None
+        return cls(ctx.token, ctx.repository, ctx.api_url, max_wait=ctx.max_wait)
 
     def __init__(
         self,

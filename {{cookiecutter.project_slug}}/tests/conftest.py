@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from gitops_ml.stage import Paths
+from gitops_ml.validation import read_csv_checked
 
 from {{ cookiecutter.package_name }} import schema
-from {{ cookiecutter.package_name }}.stage import Paths
-from {{ cookiecutter.package_name }}.validate import read_csv_checked
 
 PROJECT = Path(__file__).resolve().parents[1]
 

@@ -8,8 +8,9 @@ import math
 import platform
 from importlib.metadata import version
 
+from gitops_ml.model_files import expected_digest
+
 from {{ cookiecutter.package_name }}.evaluate import evaluate
-from {{ cookiecutter.package_name }}.model_io import expected_digest
 from {{ cookiecutter.package_name }}.prepare import prepare
 from {{ cookiecutter.package_name }}.schema import TASK
 from {{ cookiecutter.package_name }}.train import train

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+from gitops_ml.validation import read_csv_checked
 
 from {{ cookiecutter.package_name }} import schema
-from {{ cookiecutter.package_name }}.validate import read_csv_checked
 
 
 def test_every_column_has_exactly_one_role():

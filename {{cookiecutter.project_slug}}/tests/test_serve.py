@@ -26,24 +26,30 @@ import pandas as pd
 import pytest
 import uvicorn
 import yaml
-from prometheus_client.parser import text_string_to_metric_families
-
-from {{ cookiecutter.package_name }} import schema
-from {{ cookiecutter.package_name }}.features import build_pipeline, features
-from {{ cookiecutter.package_name }}.model_io import checksum_path, save_model
-from {{ cookiecutter.package_name }}.serve import (
+from gitops_ml import model_files
+from gitops_ml.checksums import sha256_file
+from gitops_ml.model_files import checksum_path, save_model
+from gitops_ml.serve import (
     MAX_BODY_BYTES,
     MAX_ROWS,
+    ServedProject,
     create_app,
-    fetch_release,
-    main,
+    fetch_if_missing,
     parse_args,
 )
-from {{ cookiecutter.package_name }}.stage import StageError, sha256_file
-from {{ cookiecutter.package_name }}.validate import read_csv_checked
+from gitops_ml.stage import StageError
+from gitops_ml.validation import read_csv_checked
+from prometheus_client.parser import text_string_to_metric_families
+
+from {{ cookiecutter.package_name }} import features as features_module
+from {{ cookiecutter.package_name }} import schema
+from {{ cookiecutter.package_name }}.features import build_pipeline, features
+from {{ cookiecutter.package_name }}.serve import main
 
 PROJECT = Path(__file__).resolve().parents[1]
 FEATURES = schema.NUMERIC_FEATURES + schema.CATEGORICAL_FEATURES
+SERVED = ServedProject.from_modules(schema, features_module, "{{ cookiecutter.project_slug }}")
+"""This project as the service sees it: what `serve` builds from schema.py and features.py."""
 
 # Straight to 127.0.0.1, whatever proxy the environment configures.
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -104,7 +110,7 @@ def running(app: Any) -> Iterator[str]:
 @pytest.fixture
 def service(model_path: Path) -> Iterator[str]:
     """The base URL of a fresh app (fresh metrics) serving `model_path`, release model-test."""
-    with running(create_app(model_path, release="model-test")) as url:
+    with running(create_app(SERVED, model_path, release="model-test")) as url:
         yield url
 
 
@@ -201,7 +207,7 @@ def test_version_gives_the_release_and_digest(service, model_path):
 def test_version_gives_the_project_metrics(model_path):
     metrics = {"score": 0.5, "undefined": float("nan")}
     (model_path.parent.parent / "metrics.json").write_text(json.dumps(metrics))
-    with running(create_app(model_path)) as url:
+    with running(create_app(SERVED, model_path)) as url:
         status, answer = call(f"{url}/version")
     assert status == 200 and answer["metrics"] == {"score": 0.5, "undefined": None}
     assert answer["model"]["release"] is None
@@ -213,14 +219,14 @@ def test_a_fetched_release_is_verified_by_its_sha256sums(model_path):
     sums = model_path.parent / "SHA256SUMS"
     sums.write_text(f"{'0' * 64}  metrics.json\n{sha256_file(model_path)}  {model_path.name}\n")
     (model_path.parent / "metrics.json").write_text(json.dumps({"score": 0.75}))
-    with running(create_app(model_path, release="model-1")) as url:
+    with running(create_app(SERVED, model_path, release="model-1")) as url:
         status, answer = call(f"{url}/version")
     assert status == 200 and answer["metrics"] == {"score": 0.75}
     assert answer["model"] == {"release": "model-1", "sha256": sha256_file(model_path)}
 
     sums.write_text(f"{'0' * 64}  {model_path.name}\n")
     with pytest.raises(StageError, match="SHA-256 mismatch"):
-        create_app(model_path)
+        create_app(SERVED, model_path)
 
 
 def test_predict_rows_of_the_raw_data(service, labelled, model_path):
@@ -386,7 +392,9 @@ def test_a_body_not_sent_as_json_says_so(service, labelled):
 def test_too_many_rows_are_refused_without_echoing_them(model_path, labelled):
     body = json.dumps({"rows": rows_of(labelled.head(1)) * (MAX_ROWS + 1)}).encode()
     # However wide this project's rows, the rows limit refuses this body, not the size limit.
-    with running(create_app(model_path, max_body_bytes=max(len(body), MAX_BODY_BYTES))) as url:
+    with running(
+        create_app(SERVED, model_path, max_body_bytes=max(len(body), MAX_BODY_BYTES))
+    ) as url:
         status, answer = call(f"{url}/predict", body)
     assert status == 422, answer
     assert [e["check"] for e in answer["errors"]] == ["too_long"]
@@ -394,7 +402,7 @@ def test_too_many_rows_are_refused_without_echoing_them(model_path, labelled):
 
 
 def test_the_rows_limit_can_be_configured(model_path, labelled):
-    with running(create_app(model_path, max_rows=3)) as url:
+    with running(create_app(SERVED, model_path, max_rows=3)) as url:
         assert predict(url, rows_of(labelled.head(3)))[0] == 200
         status, answer = predict(url, rows_of(labelled.head(4)))
     assert status == 422, answer
@@ -411,7 +419,7 @@ LIMIT = 2048
 @pytest.fixture
 def limited(model_path: Path) -> Iterator[str]:
     """The base URL of an app taking request bodies of at most `LIMIT` bytes."""
-    with running(create_app(model_path, max_body_bytes=LIMIT)) as url:
+    with running(create_app(SERVED, model_path, max_body_bytes=LIMIT)) as url:
         yield url
 
 
@@ -448,7 +456,7 @@ def padded(rows: list[dict[str, Any]], size: int) -> bytes:
 def test_a_body_of_the_limit_is_served_one_byte_more_is_not(model_path, labelled, transfer):
     rows = rows_of(labelled.head(2))
     limit = len(json.dumps({"rows": rows})) + 100
-    with running(create_app(model_path, max_body_bytes=limit)) as url:
+    with running(create_app(SERVED, model_path, max_body_bytes=limit)) as url:
         answers = []
         for size in (limit - 1, limit, limit + 1):
             body = padded(rows, size)
@@ -531,7 +539,10 @@ def test_metrics_count_requests_and_predictions(service, labelled):
 
 
 def test_each_app_has_its_own_metrics(model_path, labelled):
-    with running(create_app(model_path)) as first, running(create_app(model_path)) as second:
+    with (
+        running(create_app(SERVED, model_path)) as first,
+        running(create_app(SERVED, model_path)) as second,
+    ):
         assert predict(first, rows_of(labelled.head(2)))[0] == 200
         assert total(scrape(first)["model_predictions"], "model_predictions_total") == 2
         assert total(scrape(second)["model_predictions"], "model_predictions_total") == 0
@@ -575,21 +586,14 @@ def test_a_model_holding_untrusted_types_is_refused(tmp_path):
     assert "does not trust" in str(stopped.value.code)
 
 
-FAKE_GITOPS_ML = """\
-import argparse, os, shutil, sys
-parser = argparse.ArgumentParser()
-parser.add_argument("command")
-parser.add_argument("--tag")
-parser.add_argument("--dest")
-args = parser.parse_args()
-source = os.environ["FAKE_RELEASE"]
-os.makedirs(args.dest, exist_ok=True)
-for name in os.listdir(source):
-    shutil.copy(os.path.join(source, name), args.dest)
-with open(os.environ["GITHUB_OUTPUT"], "a") as out:
-    out.write("tag<<EOF\\nmodel-20240101\\nEOF\\n")
-print(args.command, args.tag, file=sys.stderr)
-"""
+def fake_fetch_release(tag: str, folder: Path, files: tuple[str, ...] = ()) -> str:
+    """`gitops_ml.model_files.fetch_release` with $FAKE_RELEASE standing in for the release:
+    every file copied into `folder`, the champion's tag returned."""
+    source = Path(os.environ["FAKE_RELEASE"])
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in source.iterdir():
+        shutil.copy(path, folder)
+    return "model-20240101"
 
 
 def test_fetch_runs_gitops_ml_when_no_model_is_there(tmp_path, trained, monkeypatch):
@@ -597,21 +601,16 @@ def test_fetch_runs_gitops_ml_when_no_model_is_there(tmp_path, trained, monkeypa
     release.mkdir()
     shutil.copyfile(trained, release / "model.skops")
     (release / "SHA256SUMS").write_text(f"{sha256_file(trained)}  model.skops\n")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "gitops-ml"
-    fake.write_text(f"#!{sys.executable}\n{FAKE_GITOPS_ML}")
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    monkeypatch.setattr(model_files, "fetch_release", fake_fetch_release)
     monkeypatch.setenv("FAKE_RELEASE", str(release))
 
     model_path = tmp_path / "models" / "model.skops"
     with pytest.raises(StageError, match="MODEL_RELEASE"):
-        fetch_release(model_path, None)
-    assert fetch_release(model_path, "latest") == "model-20240101"
+        fetch_if_missing(model_path, None)
+    assert fetch_if_missing(model_path, "latest") == "model-20240101"
     assert model_path.is_file()
-    app = create_app(model_path, "model-20240101")
+    app = create_app(SERVED, model_path, "model-20240101")
     assert app.state.identity == {"release": "model-20240101", "sha256": sha256_file(trained)}
     # With the model there, nothing is fetched again.
     monkeypatch.setenv("FAKE_RELEASE", str(tmp_path / "nowhere"))
-    assert fetch_release(model_path, "model-7") == "model-7"
+    assert fetch_if_missing(model_path, "model-7") == "model-7"

@@ -10,15 +10,14 @@ import pandera.pandas as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import checked_column, read_raw
+from gitops_ml import csv_dialect
+from gitops_ml.stage import StageError
+from gitops_ml.validation import ValidationFailed, read_csv_checked, validate_csv
 
-from {{ cookiecutter.package_name }} import csv_dialect, schema
-from {{ cookiecutter.package_name }}.stage import StageError
-from {{ cookiecutter.package_name }}.validate import (
-    ValidationFailed,
-    read_csv_checked,
-    validate,
-    validate_csv,
-)
+from {{ cookiecutter.package_name }} import schema
+from {{ cookiecutter.package_name }}.validate import validate
+
+TARGET = {"target": schema.TARGET, "task": schema.TASK}
 
 
 def _raw(scratch, params):
@@ -102,7 +101,7 @@ def test_streaming_in_chunks_writes_what_one_read_would(scratch, params, tmp_pat
     raw = _raw(scratch, params)
     out = tmp_path / "validated.parquet"
     chunk = _quarter(scratch, params)
-    counts = validate_csv(raw, out, schema.SCHEMA, chunk_rows=chunk)
+    counts = validate_csv(raw, out, schema.SCHEMA, **TARGET, chunk_rows=chunk)
     whole = schema.SCHEMA.validate(read_csv_checked(raw, schema.SCHEMA.columns))
     assert counts["rows"] == len(whole)
     pd.testing.assert_frame_equal(pd.read_parquet(out), whole)
@@ -119,7 +118,7 @@ def test_failures_in_different_chunks_are_counted_together(scratch, params, tmp_
     out = tmp_path / "out" / "validated.parquet"
     chunk = _quarter(scratch, params)
     with pytest.raises(ValidationFailed) as caught:
-        validate_csv(_raw(scratch, params), out, schema.SCHEMA, chunk_rows=chunk)
+        validate_csv(_raw(scratch, params), out, schema.SCHEMA, **TARGET, chunk_rows=chunk)
     [failure] = [f for f in caught.value.failures if f["column"] == column]
     assert failure["failing_rows"] == 2
     assert sorted(failure["examples"]) == sorted([first, last])
@@ -134,7 +133,8 @@ def test_duplicates_in_different_chunks_are_found(scratch, params, tmp_path):
     with_ids = schema.SCHEMA.add_columns({"row id": pa.Column(int, unique=True)})
     out = tmp_path / "validated.parquet"
     with pytest.raises(ValidationFailed) as caught:
-        validate_csv(_raw(scratch, params), out, with_ids, chunk_rows=_quarter(scratch, params))
+        raw, rows = _raw(scratch, params), _quarter(scratch, params)
+        validate_csv(raw, out, with_ids, **TARGET, chunk_rows=rows)
     assert caught.value.failures == [
         {"column": "row id", "check": "field_uniqueness", "failing_rows": 2, "examples": [0]}
     ]

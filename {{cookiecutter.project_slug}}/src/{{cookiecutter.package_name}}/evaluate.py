@@ -2,26 +2,24 @@
 
 Writes `metrics.json` (classification: accuracy, precision, recall, f1, roc_auc, log_loss,
 macro-averaged when there are more than two classes; regression: rmse, mae, r2), the plot
-data `dvc plots show` draws, and records the model with its metrics in MLflow (`tracking`).
+data `dvc plots show` draws, and records the model with its metrics in MLflow
+(`gitops_ml.tracking`).
 """
 
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
+from gitops_ml.model_files import load_model
+from gitops_ml.stage import Paths, StageError, load_params, run_stage, write_csv, write_json
+from gitops_ml.tracking import record_evaluation
 from sklearn import metrics as skm
 
 from . import schema
-from .features import feature_columns, features, score
-from .model_io import expected_digest, load_model
-from .stage import Paths, StageError, atomic_write, load_params, run_stage, write_json
-from .tracking import git_commit, log_run
+from .features import TRUSTED_TYPES, feature_columns, features, score
 
 PLOT_ROWS = 5000
 """At most this many test rows go into the predicted-vs-actual scatter plot."""
@@ -116,39 +114,10 @@ def positive_class(classes: np.ndarray) -> Any:
     return wanted
 
 
-def write_csv(path: Path, frame: pd.DataFrame) -> None:
-    """Write plot data atomically."""
-    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
-
-
-def run_facts(paths: Paths, model_sha256: str) -> dict[str, Any]:
-    """What the MLflow run records about where the model came from."""
-    report = json.loads(paths.validation_report.read_text(encoding="utf-8"))
-    return {
-        "git_commit": git_commit(paths.root),
-        "data_sha256": report["data_sha256"],
-        "model_sha256": model_sha256,
-        "train_rows": pq.read_metadata(paths.train).num_rows,
-        "task": schema.TASK,
-        # What `train` recorded about the environment it ran in (a DVC dependency, like the
-        # validation report: both are written by earlier stages).
-        "environment": json.loads(paths.environment.read_text(encoding="utf-8")),
-    }
-
-
-def signature_sample(x: pd.DataFrame) -> pd.DataFrame:
-    """A few input rows for the logged model's signature and example.
-
-    Integer columns are declared as floats: new data may have gaps.
-    """
-    sample = x.head(5)
-    return sample.astype({c: "float64" for c in sample.select_dtypes("integer").columns})
-
-
 def evaluate(paths: Paths) -> None:
     """Run the stage: load the verified model, score the test set, write metrics and plots."""
     params = load_params(paths)
-    model = load_model(paths.model)
+    model = load_model(paths.model, TRUSTED_TYPES)
     test = pd.read_parquet(paths.test, columns=feature_columns() + [schema.TARGET])
     y, scored = test[schema.TARGET], score(model, test)
     paths.plots.mkdir(parents=True, exist_ok=True)
@@ -175,16 +144,8 @@ def evaluate(paths: Paths) -> None:
     write_json(paths.metrics, metrics)
     shown = ", ".join(f"{k} {v}" for k, v in metrics.items())
     print(f"evaluate: {len(test):,} test rows: {shown}")
-    sample = signature_sample(features(test))
-    run_id = log_run(
-        paths.root,
-        params,
-        run_facts(paths, expected_digest(paths.model)),
-        metrics,
-        paths.model,
-        sample,
-        model.predict(sample),
-    )
+    project = (schema.TASK, TRUSTED_TYPES)
+    run_id = record_evaluation(paths, params, model, features(test), metrics, project)
     print(f"evaluate: recorded in MLflow run {run_id}")
 
 

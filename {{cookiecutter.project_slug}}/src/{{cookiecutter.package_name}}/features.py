@@ -11,13 +11,13 @@ import importlib
 from typing import Any
 
 import pandas as pd
+from gitops_ml.stage import StageError
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from . import schema
-from .stage import StageError
 
 ESTIMATORS = {
     ("classification", "random_forest"): "sklearn.ensemble.RandomForestClassifier",
@@ -28,6 +28,15 @@ ESTIMATORS = {
     ("regression", "linear"): "sklearn.linear_model.Ridge",
 }
 """Which scikit-learn estimator each `model.name` means, per task."""
+
+TRUSTED_TYPES = [
+    "numpy.dtype",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.tree._tree.Tree",
+]
+"""Types beyond skops' defaults that the models above contain: a saved model holding any
+other type is refused when loaded. A new model family adds its estimator above and, if
+loading it says so, its types here."""
 
 
 def feature_columns() -> list[str]:

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as arrow
 import pyarrow.parquet as pq
+from gitops_ml.stage import Paths, StageError, atomic_write, load_params, run_stage
 from sklearn.model_selection import train_test_split
 
 from . import schema
-from .stage import Paths, StageError, atomic_write, load_params, run_stage
 
 BATCH_ROWS = 200_000
 """Rows gathered and written at a time by `write_rows`."""

@@ -13,11 +13,12 @@ from importlib.metadata import version
 from typing import Any
 
 import pandas as pd
+from gitops_ml.checksums import sha256_file
+from gitops_ml.model_files import save_model
+from gitops_ml.stage import Paths, StageError, load_params, run_stage, write_json
 
 from . import schema
 from .features import build_pipeline, feature_columns, features
-from .model_io import save_model
-from .stage import Paths, StageError, load_params, run_stage, sha256_file, write_json
 
 RECORDED_PACKAGES = ("scikit-learn", "skops", "pandas", "numpy")
 """The packages whose versions `models/environment.json` records."""

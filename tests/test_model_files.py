@@ -1,4 +1,5 @@
-"""The model file is only loaded when its checksum matches and its types are trusted."""
+"""gitops_ml.model_files: a model file is only loaded when its checksum matches and its types
+are trusted (the list a baked project keeps in features.TRUSTED_TYPES)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import zipfile
 
 import numpy as np
 import pytest
+from gitops_ml.model_files import checksum_path, load_model, save_model
+from gitops_ml.stage import StageError
 from sklearn.linear_model import LinearRegression
 
-from {{ cookiecutter.package_name }}.model_io import checksum_path, load_model, save_model
-from {{ cookiecutter.package_name }}.stage import StageError
+TRUSTED = ["numpy.dtype", "sklearn.tree._tree.Tree"]
+"""What a project might trust; a linear model needs none of it."""
 
 
 def _model():
@@ -22,7 +25,7 @@ def test_round_trip(tmp_path):
     path = tmp_path / "model.skops"
     digest = save_model(_model(), path)
     assert checksum_path(path).read_text().split() == [digest, "model.skops"]
-    assert load_model(path).predict([[3]])[0] == pytest.approx(6.0)
+    assert load_model(path, TRUSTED).predict([[3]])[0] == pytest.approx(6.0)
 
 
 def test_tampered_file_is_refused(tmp_path):
@@ -30,7 +33,7 @@ def test_tampered_file_is_refused(tmp_path):
     save_model(_model(), path)
     path.write_bytes(path.read_bytes() + b"\0")
     with pytest.raises(StageError, match="SHA-256 mismatch"):
-        load_model(path)
+        load_model(path, TRUSTED)
 
 
 def test_pickle_is_refused_even_with_a_matching_checksum(tmp_path):
@@ -39,7 +42,7 @@ def test_pickle_is_refused_even_with_a_matching_checksum(tmp_path):
     save_digest = __import__("hashlib").sha256(path.read_bytes()).hexdigest()
     checksum_path(path).write_text(f"{save_digest}  model.skops\n")
     with pytest.raises(StageError, match="not a skops file"):
-        load_model(path)
+        load_model(path, TRUSTED)
 
 
 def _with_checksum(path, content: bytes) -> None:
@@ -70,7 +73,7 @@ def test_a_zip_that_is_not_skops_gets_the_clear_error(tmp_path, content, why):
     path = tmp_path / "model.skops"
     _with_checksum(path, content)
     with pytest.raises(StageError, match="not a skops file") as caught:
-        load_model(path)
+        load_model(path, TRUSTED)
     assert why in str(caught.value) and "refusing to load it" in str(caught.value)
 
 
@@ -87,6 +90,6 @@ def test_a_skops_file_with_an_untrusted_type_is_refused_before_loading(tmp_path)
     path = tmp_path / "model.skops"
     save_model({"model": Sneaky()}, path)
     with pytest.raises(StageError, match="holds types this project does not trust") as caught:
-        load_model(path)
+        load_model(path, TRUSTED)
     assert "Sneaky" in str(caught.value)
     assert Sneaky.calls == []

@@ -7,7 +7,7 @@ export in cp1252, a European spreadsheet's `;` and decimal commas). Standard lib
 the bake runs in whatever Python runs cookiecutter.
 
 As a command, it rewrites such a file as the plain CSV the pipeline's `validate` reads:
-`python -m {{ cookiecutter.package_name }}.csv_dialect SOURCE [DESTINATION]` (in place when no
+`python -m gitops_ml.csv_dialect SOURCE [DESTINATION]` (in place when no
 destination is given).
 """
 

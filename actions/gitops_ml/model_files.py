@@ -1,33 +1,22 @@
-"""Save and load the model safely: skops format, SHA-256 checked, trusted types only.
+"""Model files: saved reproducibly as skops, checksummed, loaded only when verified and trusted.
 
-A pickle or joblib file runs arbitrary code when loaded, so this project never loads one.
-skops files are loaded only after their checksum matches, and only if every type inside is
-on `TRUSTED_TYPES`, a list kept here in the code, never read from the file itself.
+A pickle or joblib file runs arbitrary code when loaded, so a project never loads one. skops
+files are loaded only after their SHA-256 matches, and only if every type inside is on the
+trusted list the project passes in (its `features.TRUSTED_TYPES`), never read from the file.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .stage import StageError, atomic_write, sha256_file
+from .checksums import SUMS_NAME, parse_sums, sha256_file
+from .stage import StageError, atomic_write
 
-TRUSTED_TYPES = [
-    "numpy.dtype",
-    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
-    "sklearn.tree._tree.Tree",
-]
-"""Types beyond skops' defaults that this project's three model families contain."""
-
-SUMS_NAME = "SHA256SUMS"
-"""A release's checksum file, listing every asset."""
 _ZIP_MAGIC = b"PK\x03\x04"
 COPY_CHUNK = 1 << 22
 """Bytes copied at a time when rewriting an archive entry."""
@@ -103,17 +92,11 @@ def save_model(model: Any, path: Path) -> str:
 
 
 def read_sums(path: Path) -> dict[str, str]:
-    """Name -> SHA-256 of a `sha256sum` file: "<digest>  <name>", or "<digest> *<name>" as it
-    writes in binary mode (a model's `.sha256`, a release's `SHA256SUMS`)."""
-    sums = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        digest, _, name = line.strip().partition(" ")
-        if not line.strip():
-            continue
-        if len(digest) != 64 or not name.strip():
-            raise StageError(f"{path}: not a SHA-256 line: {line[:100]!r}")
-        sums[name.strip().lstrip("*")] = digest
-    return sums
+    """Name -> SHA-256 of a `sha256sum` file (a model's `.sha256`, a release's `SHA256SUMS`)."""
+    try:
+        return parse_sums(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as err:
+        raise StageError(f"{path}: {err}") from err
 
 
 def expected_digest(path: Path) -> str:
@@ -128,39 +111,28 @@ def expected_digest(path: Path) -> str:
     raise StageError(f"{checksum_path(path)}: missing, so {path.name} cannot be verified")
 
 
-def fetch_release(tag: str, folder: Path, files: tuple[str, ...] = ()) -> str:
-    """Download release `tag` (`latest`: the champion) into `folder` with `gitops-ml
-    fetch-model`, which verifies every file against the release's SHA256SUMS; return the
-    release's real tag. Needs GITHUB_TOKEN and GITHUB_REPOSITORY."""
-    command = shutil.which("gitops-ml")
-    if command is None:
-        raise StageError(
-            "gitops-ml is not installed, so the model cannot be fetched: `make toolkit`, or"
-            ' pip install "gitops-ml @ git+https://github.com/{{ cookiecutter.actions_repo }}'
-            '@{{ cookiecutter.actions_ref }}#subdirectory=actions"'
-        )
-    argv = [command, "fetch-model", "--tag", tag, "--dest", str(folder)]
-    argv += ["--files", *files] if files else []
-    with tempfile.TemporaryDirectory(prefix="fetch-") as tmp:
-        outputs = Path(tmp) / "outputs"  # the command's step outputs; `tag` names the release
-        print(" ".join(["gitops-ml", *argv[1:]]), file=sys.stderr, flush=True)
-        done = subprocess.run(argv, env={**os.environ, "GITHUB_OUTPUT": str(outputs)}, check=False)
-        if done.returncode != 0:
-            raise StageError(f"gitops-ml fetch-model --tag {tag} failed (see above)")
-        return _step_output(outputs, "tag") or tag
+def fetch_release(tag: str, folder: Path, files: Sequence[str] = ()) -> str:
+    """Download release `tag` (`latest`: the champion) into `folder`, every file verified
+    against the release's SHA256SUMS; return the release's real tag.
 
+    Needs GITHUB_TOKEN and GITHUB_REPOSITORY (and GITHUB_API_URL off github.com).
+    """
+    from .context import Context
+    from .fetch import FetchError, fetch_files, find_release
+    from .github import GitHub, GitHubError
 
-def _step_output(path: Path, name: str) -> str | None:
-    """The value of `name` in a GitHub Actions output file (`name<<delimiter` blocks)."""
-    if not path.is_file():
-        return None
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith(f"{name}="):
-            return line.partition("=")[2]
-        if line.startswith(f"{name}<<") and i + 1 < len(lines):
-            return lines[i + 1]
-    return None
+    try:
+        gh = GitHub.from_context(Context.from_env())
+        if gh is None:
+            raise StageError(f"fetching {tag} needs GITHUB_TOKEN and GITHUB_REPOSITORY")
+        release = find_release(gh, tag)
+        if release is None:
+            latest = tag in ("", "latest")
+            raise StageError("no champion release yet" if latest else f"no published release {tag}")
+        fetch_files(gh, release, list(files) or None, folder)
+    except (FetchError, GitHubError, ValueError) as err:
+        raise StageError(f"fetching release {tag}: {err}") from err
+    return release["tag_name"]
 
 
 def _check_skops_archive(path: Path) -> None:
@@ -184,10 +156,11 @@ def _check_skops_archive(path: Path) -> None:
         )
 
 
-def load_model(path: Path, digest: str | None = None) -> Any:
-    """Load a skops model after verifying its SHA-256 and that it holds only trusted types.
+def load_model(path: Path, trusted: Sequence[str], digest: str | None = None) -> Any:
+    """Load a skops model after verifying its SHA-256 and that it holds only `trusted` types
+    (beyond skops' own defaults).
 
-    `digest` defaults to the one in the `.sha256` file beside the model.
+    `digest` defaults to the one recorded beside the model (`expected_digest`).
     """
     import skops.io as sio
 
@@ -206,10 +179,10 @@ def load_model(path: Path, digest: str | None = None) -> Any:
         found = sio.get_untrusted_types(file=path)
     except (KeyError, TypeError, ValueError, AttributeError, zipfile.BadZipFile) as err:
         raise StageError(f"{path}: not a skops file ({err}); refusing to load it") from err
-    untrusted = [t for t in found if t not in TRUSTED_TYPES]
+    untrusted = [t for t in found if t not in trusted]
     if untrusted:
         raise StageError(
             f"{path}: holds types this project does not trust: {untrusted}. If you added them"
-            " yourself, review them and add them to TRUSTED_TYPES in model_io.py"
+            " yourself, review them and add them to TRUSTED_TYPES in features.py"
         )
-    return sio.load(path, trusted=TRUSTED_TYPES)
+    return sio.load(path, trusted=list(trusted))

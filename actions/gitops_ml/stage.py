@@ -1,8 +1,12 @@
-"""What every pipeline stage shares: where files live, params.yaml, errors, safe writes."""
+"""What every pipeline stage shares: where files live, params.yaml, errors, safe writes.
+
+A baked project's stages run with `run_stage`, read `params.yaml` with `load_params` and write
+every output with `atomic_write` (or `write_json` / `write_csv`), so a stage that fails leaves
+the previous output or none, never a half-written one.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -114,13 +118,9 @@ def write_json(path: Path, data: Any) -> None:
     atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
-def sha256_file(path: Path) -> str:
-    """The SHA-256 hex digest of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def write_csv(path: Path, frame: Any) -> None:
+    """Write a DataFrame as CSV (no index, `\\n` line ends), atomically."""
+    atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
 
 
 def run_stage(main: Callable[[Paths], None]) -> None:

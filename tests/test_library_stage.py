@@ -1,4 +1,4 @@
-"""Stage outputs appear whole or not at all, readable like any other file."""
+"""gitops_ml.stage: stage outputs appear whole or not at all, readable like any other file."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import os
 import stat
 
 import pytest
-
-from {{ cookiecutter.package_name }}.stage import atomic_write
+from gitops_ml.stage import atomic_write
 
 
 @pytest.fixture

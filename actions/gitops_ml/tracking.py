@@ -4,25 +4,29 @@ By default runs go to a SQLite store (`mlflow.db`) with artifacts in `mlartifact
 inside the project and ignored by git. Set `tracking.uri` in params.yaml, or the
 MLFLOW_TRACKING_URI environment variable, to use a tracking server instead.
 
-One run per model: `evaluate` records it once the test metrics exist (so MLflow is imported
-by one stage only), with the parameters, the git commit, the data's and the model's hashes,
-the environment that trained it (the SHA-256 of `uv.lock`, the Python and package versions),
-the metrics, and the model itself as an MLflow model built from the skops file `train`
-already wrote. Evaluating the same model again updates its run instead of adding another.
+One run per model: a project's `evaluate` stage records it (`record_evaluation`) once the test
+metrics exist (so MLflow is imported by one stage only), with the parameters, the git commit,
+the data's and the model's hashes, the environment that trained it (the SHA-256 of `uv.lock`,
+the Python and package versions), the metrics, and the model itself as an MLflow model built
+from the skops file `train` already wrote. Evaluating the same model again updates its run
+instead of adding another.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .model_io import TRUSTED_TYPES
+from .model_files import expected_digest
+from .stage import Paths
 
 RUNTIME_PACKAGES = ("scikit-learn", "skops", "pandas", "numpy", "scipy")
 """What a process needs to load the logged model (pinned in its requirements.txt)."""
@@ -107,6 +111,7 @@ class SkopsFileFlavor:
         model_file: Path,
         signature: Any,
         input_example: pd.DataFrame,
+        trusted_types: Sequence[str] = (),
         **_: Any,
     ) -> None:
         """Write the MLflow model folder at `path` (called by `Model.log`)."""
@@ -130,7 +135,7 @@ class SkopsFileFlavor:
             sklearn_version=sklearn.__version__,
             serialization_format="skops",
             code=None,
-            skops_trusted_types=TRUSTED_TYPES,
+            skops_trusted_types=list(trusted_types),
         )
         mlflow_model.model_size_bytes = data.stat().st_size
         mlflow_model.save(str(folder / "MLmodel"))
@@ -146,13 +151,14 @@ def log_run(
     model_file: Path,
     sample: pd.DataFrame,
     predictions: Any,
+    trusted_types: Sequence[str],
 ) -> str:
     """Record the evaluated model in MLflow (or update its run); return the run id.
 
     `facts` holds the tags `git_commit`, `data_sha256`, `model_sha256`, `task`, the count
     `train_rows` and `environment` (what `train` wrote to models/environment.json, recorded
     with `environment_tags`); `sample` and `predictions` give the logged model its signature
-    and example.
+    and example; `trusted_types` are the skops types MLflow may load it with.
     """
     import mlflow
     from mlflow.models import Model, infer_signature
@@ -194,6 +200,57 @@ def log_run(
             model_file=model_file,
             signature=infer_signature(sample, predictions),
             input_example=sample,
+            trusted_types=trusted_types,
             validate_serving_input=False,  # evaluate has just loaded this file and scored it
         )
     return run.info.run_id
+
+
+def run_facts(paths: Paths, task: str) -> dict[str, Any]:
+    """What the MLflow run records about where the model came from: the commit, the data's
+    and the model's SHA-256, the training rows and what `train` recorded about its
+    environment (the validation report and models/environment.json are DVC dependencies)."""
+    import pyarrow.parquet as pq
+
+    report = json.loads(paths.validation_report.read_text(encoding="utf-8"))
+    return {
+        "git_commit": git_commit(paths.root),
+        "data_sha256": report["data_sha256"],
+        "model_sha256": expected_digest(paths.model),
+        "train_rows": pq.read_metadata(paths.train).num_rows,
+        "task": task,
+        "environment": json.loads(paths.environment.read_text(encoding="utf-8")),
+    }
+
+
+def signature_sample(x: pd.DataFrame) -> pd.DataFrame:
+    """A few input rows for the logged model's signature and example.
+
+    Integer columns are declared as floats: new data may have gaps.
+    """
+    sample = x.head(5)
+    return sample.astype({c: "float64" for c in sample.select_dtypes("integer").columns})
+
+
+def record_evaluation(
+    paths: Paths,
+    params: dict[str, Any],
+    model: Any,
+    x: pd.DataFrame,
+    metrics: dict[str, float | None],
+    project: tuple[str, Sequence[str]],
+) -> str:
+    """Record the evaluated model (its input rows `x`, its test `metrics`) in MLflow; return
+    the run id. `project` is the task and the skops types the project trusts."""
+    task, trusted = project
+    sample = signature_sample(x)
+    return log_run(
+        paths.root,
+        params,
+        run_facts(paths, task),
+        metrics,
+        paths.model,
+        sample,
+        model.predict(sample),
+        trusted,
+    )
