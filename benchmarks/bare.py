@@ -20,24 +20,64 @@ import json
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 
-def main(argv: list[str] | None = None) -> int:
+class _Laps:
+    """Seconds between successive marks, each recorded under the name of the phase it ended."""
+
+    def __init__(self) -> None:
+        self.phases: dict[str, float] = {}
+        self.mark = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        """Record the seconds since the previous mark as phase `name`; start the next one."""
+        now = time.perf_counter()
+        self.phases[name] = round(now - self.mark, 3)
+        self.mark = now
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", type=Path, required=True)
     parser.add_argument("--package", required=True)
     parser.add_argument("--csv", type=Path, help="default: data.raw of params.yaml")
     parser.add_argument("--out", type=Path, required=True, help="where to save the model")
-    args = parser.parse_args(argv)
+    return parser
 
-    phases: dict[str, float] = {}
-    mark = time.perf_counter()
 
-    def lap(name: str) -> None:
-        nonlocal mark
-        now = time.perf_counter()
-        phases[name] = round(now - mark, 3)
-        mark = now
+def _text_dtypes(package: str, schema: ModuleType) -> dict[str, str]:
+    """The dtypes `read_csv` needs to keep the schema's text columns text (the project's own)."""
+    validate = importlib.import_module(f"{package}.validate")
+    return validate.text_dtypes(schema.SCHEMA.columns, list(schema.SCHEMA.columns))
+
+
+def _stratify(frame: Any, split: dict[str, Any], schema: ModuleType) -> Any:
+    """The target to stratify the split by (classification, unless `split:` says not), or None."""
+    if schema.TASK == "classification" and split.get("stratify", True):
+        return frame[schema.TARGET]
+    return None
+
+
+def _metrics(
+    model: Any, test: Any, schema: ModuleType, features: ModuleType, evaluate: ModuleType
+) -> dict[str, Any]:
+    """Predict the test set and compute the project's own metrics for its task."""
+    x_test, y_test = features.features(test), test[schema.TARGET]
+    if schema.TASK == "classification":
+        proba = model.predict_proba(x_test)
+        classes = model.classes_
+        return evaluate.classification_metrics(
+            y_test, proba, classes, evaluate.positive_class(classes)
+        )
+    return evaluate.regression_metrics(y_test, model.predict(x_test))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Do the work phase by phase; print the seconds per phase and the metrics as JSON."""
+    args = _parser().parse_args(argv)
+    laps = _Laps()
 
     import pandas as pd
     import skops.io as sio
@@ -47,45 +87,35 @@ def main(argv: list[str] | None = None) -> int:
     schema = importlib.import_module(f"{args.package}.schema")
     features = importlib.import_module(f"{args.package}.features")
     evaluate = importlib.import_module(f"{args.package}.evaluate")
-    lap("imports")
+    laps.lap("imports")
 
     params = yaml.safe_load((args.project / "params.yaml").read_text(encoding="utf-8"))
     csv_path = args.csv or args.project / params["data"]["raw"]
-    validate = importlib.import_module(f"{args.package}.validate")
-    text = validate.text_dtypes(schema.SCHEMA.columns, list(schema.SCHEMA.columns))
-    frame = pd.read_csv(csv_path, dtype=text)
-    lap("read_csv")
+    frame = pd.read_csv(csv_path, dtype=_text_dtypes(args.package, schema))
+    laps.lap("read_csv")
 
     frame = frame.dropna(subset=[schema.TARGET])
     split = params["split"]
-    stratify = None
-    if schema.TASK == "classification" and split.get("stratify", True):
-        stratify = frame[schema.TARGET]
     train, test = train_test_split(
-        frame, test_size=split["test_size"], random_state=split["seed"], stratify=stratify
+        frame,
+        test_size=split["test_size"],
+        random_state=split["seed"],
+        stratify=_stratify(frame, split, schema),
     )
-    lap("split")
+    laps.lap("split")
 
     model = features.build_pipeline(schema.TASK, params)
     model.fit(features.features(train), train[schema.TARGET])
-    lap("fit")
+    laps.lap("fit")
 
-    x_test, y_test = features.features(test), test[schema.TARGET]
-    if schema.TASK == "classification":
-        proba = model.predict_proba(x_test)
-        classes = model.classes_
-        metrics = evaluate.classification_metrics(
-            y_test, proba, classes, evaluate.positive_class(classes)
-        )
-    else:
-        metrics = evaluate.regression_metrics(y_test, model.predict(x_test))
-    lap("predict_metrics")
+    metrics = _metrics(model, test, schema, features, evaluate)
+    laps.lap("predict_metrics")
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     sio.dump(model, args.out)
-    lap("save_model")
+    laps.lap("save_model")
 
-    print(json.dumps({"phases": phases, "metrics": metrics}))
+    print(json.dumps({"phases": laps.phases, "metrics": metrics}))
     return 0
 
 

@@ -545,7 +545,7 @@ def merge_into(path: Path, results: dict[str, Any]) -> None:
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     parser.add_argument("--python", default="python3.11", help="interpreter for the venvs")
@@ -553,23 +553,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-pipeline", action="store_true", help="no skinny dvc repro")
     parser.add_argument("--skip-server", action="store_true", help="no mlflow server probe")
     parser.add_argument("--keep", action="store_true", help="keep the warm/wheelhouse venvs")
-    args = parser.parse_args(argv)
+    return parser
 
-    workdir: Path = args.workdir.resolve()
-    workdir.mkdir(parents=True, exist_ok=True)
+
+def results_header(python: str, workdir: Path) -> dict[str, Any]:
+    """When, on what machine and with which Python (`python`'s version) the measure runs."""
     python_version = subprocess.run(
-        [args.python, "-c", "import platform; print(platform.python_version())"],
+        [python, "-c", "import platform; print(platform.python_version())"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.strip()
-    results: dict[str, Any] = {
+    return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
         "python": python_version,
         "workdir": str(workdir),
     }
 
+
+def bake_variants(workdir: Path) -> tuple[Path, Path, Path]:
+    """The default and the serving bake, and a pristine copy of the default for the pipeline."""
     core_project = bake(workdir / "bake-core", {})
     serve_project = bake(workdir / "bake-serve", {"include_serving": "yes"})
     # A pristine copy for the pipeline, taken before pip builds in the bake (egg-info, build/).
@@ -577,83 +581,127 @@ def main(argv: list[str] | None = None) -> int:
     if pristine.parent.exists():
         shutil.rmtree(pristine.parent)
     shutil.copytree(core_project, pristine, symlinks=True)
-    results["bakes"] = {"core": str(core_project), "serve": str(serve_project)}
+    return core_project, serve_project, pristine
 
-    dist = distribution_name(core_project)
-    variants: dict[str, Any] = {}
-    core, core_dists = measure(
-        "core", args.python, workdir, [[str(core_project)]], [[dist]], args.keep
-    )
-    variants["core"] = core
-    pip_version = dist_version(core_dists, "pip")
-    mlflow_version = dist_version(core_dists, "mlflow")
-    results["venv_pip"] = pip_version
-    results["mlflow_version"] = mlflow_version
-    core_venv = workdir / "venv-core"
+
+def measure_core(
+    args: argparse.Namespace, workdir: Path, project: Path, dist: str
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """`measure` the default bake; if it installed, its largest distributions and key versions."""
+    core, core_dists = measure("core", args.python, workdir, [[str(project)]], [[dist]], args.keep)
     if core["cold"]["ok"]:
-        core["top_distributions"] = top_dists(core_venv)
+        core["top_distributions"] = top_dists(workdir / "venv-core")
         core["versions"] = {
             n: dist_version(core_dists, n)
             for n in ("mlflow", "mlflow-skinny", "mlflow-tracing", "dvc", "scikit-learn")
         }
+    return core, core_dists
 
+
+def measure_serve(args: argparse.Namespace, workdir: Path, project: Path) -> dict[str, Any]:
+    """`measure` the serving bake with its `[serve]` extra."""
     serve, _ = measure(
         "serve",
         args.python,
         workdir,
-        [[f"{serve_project}[serve]"]],
-        [[f"{distribution_name(serve_project)}[serve]"]],
+        [[f"{project}[serve]"]],
+        [[f"{distribution_name(project)}[serve]"]],
         args.keep,
     )
-    variants["serve"] = serve
+    return serve
 
-    skinny_venv = workdir / "venv-skinny"
+
+def measure_skinny(
+    args: argparse.Namespace,
+    workdir: Path,
+    project: Path,
+    dist: str,
+    mlflow_version: str | None,
+    core_dists: list[dict[str, str]],
+) -> dict[str, Any]:
+    """`measure` the default bake with mlflow-skinny at core's mlflow version; diff vs core."""
     if mlflow_version is None:
-        variants["skinny"] = {"skipped": "core install failed: no mlflow version to match"}
-    else:
-        deps = skinny_requirements(core_project, mlflow_version)
-        steps = [["--no-deps", str(core_project)], deps]
-        offline = [["--no-deps", dist], deps]
-        skinny, skinny_dists = measure("skinny", args.python, workdir, steps, offline, args.keep)
-        if skinny["cold"]["ok"]:
-            skinny["has_full_mlflow"] = dist_version(skinny_dists, "mlflow") is not None
-            core_names = {canonicalize_name(d["name"]) for d in core_dists}
-            skinny_names = {canonicalize_name(d["name"]) for d in skinny_dists}
-            skinny["dropped_vs_core"] = sorted(core_names - skinny_names)
-            skinny["added_vs_core"] = sorted(skinny_names - core_names)
-        variants["skinny"] = skinny
-    results["variants"] = variants
-    for name, figures in variants.items():
-        if (figures.get("cold") or {}).get("ok"):
-            figures["top_site_packages"] = top_dirs(workdir / f"venv-{name}")
+        return {"skipped": "core install failed: no mlflow version to match"}
+    deps = skinny_requirements(project, mlflow_version)
+    steps = [["--no-deps", str(project)], deps]
+    offline = [["--no-deps", dist], deps]
+    skinny, skinny_dists = measure("skinny", args.python, workdir, steps, offline, args.keep)
+    if skinny["cold"]["ok"]:
+        skinny["has_full_mlflow"] = dist_version(skinny_dists, "mlflow") is not None
+        core_names = {canonicalize_name(d["name"]) for d in core_dists}
+        skinny_names = {canonicalize_name(d["name"]) for d in skinny_dists}
+        skinny["dropped_vs_core"] = sorted(core_names - skinny_names)
+        skinny["added_vs_core"] = sorted(skinny_names - core_names)
+    return skinny
 
-    def figure(name: str, phase: str, key: str) -> Any:
-        return (variants.get(name, {}).get(phase) or {}).get(key)
 
-    results["summary"] = {
+def _figure(variants: dict[str, Any], name: str, phase: str, key: str) -> Any:
+    """One figure of one install (cold, warm, wheelhouse) of a variant; None if missing."""
+    return (variants.get(name, {}).get(phase) or {}).get(key)
+
+
+def summary_figures(variants: dict[str, Any]) -> dict[str, Any]:
+    """The headline figures of each variant, and what skinny saves on disk against core."""
+    figures: dict[str, Any] = {
         name: {
-            "cold_s": figure(name, "cold", "install_seconds"),
-            "warm_s": figure(name, "warm", "install_seconds"),
-            "wheelhouse_s": figure(name, "wheelhouse", "install_seconds"),
-            "venv_mb": round((figure(name, "cold", "venv_bytes") or 0) / 1e6, 1),
-            "dists": figure(name, "cold", "distributions"),
-            "downloaded_cold": (figure(name, "cold", "wheels") or {}).get("downloaded"),
+            "cold_s": _figure(variants, name, "cold", "install_seconds"),
+            "warm_s": _figure(variants, name, "warm", "install_seconds"),
+            "wheelhouse_s": _figure(variants, name, "wheelhouse", "install_seconds"),
+            "venv_mb": round((_figure(variants, name, "cold", "venv_bytes") or 0) / 1e6, 1),
+            "dists": _figure(variants, name, "cold", "distributions"),
+            "downloaded_cold": (_figure(variants, name, "cold", "wheels") or {}).get("downloaded"),
             "pip_cache_mb": round((variants[name].get("pip_cache_bytes") or 0) / 1e6, 2),
         }
         for name in variants
     }
-    if figure("core", "cold", "venv_bytes") and figure("skinny", "cold", "venv_bytes"):
-        saved_bytes = figure("core", "cold", "venv_bytes") - figure("skinny", "cold", "venv_bytes")
-        results["summary"]["skinny_saves_mb"] = round(saved_bytes / 1e6, 1)
+    core_bytes = _figure(variants, "core", "cold", "venv_bytes")
+    skinny_bytes = _figure(variants, "skinny", "cold", "venv_bytes")
+    if core_bytes and skinny_bytes:
+        figures["skinny_saves_mb"] = round((core_bytes - skinny_bytes) / 1e6, 1)
+    return figures
 
+
+def skinny_features(
+    args: argparse.Namespace, workdir: Path, variants: dict[str, Any], pristine: Path
+) -> dict[str, Any]:
+    """What the skinny venv can do (pipeline, mlflow CLI and server); core's CLI to compare."""
     features: dict[str, Any] = {}
     if variants.get("skinny", {}).get("cold", {}).get("ok"):
+        skinny_venv = workdir / "venv-skinny"
         if not args.skip_pipeline:
             features["pipeline"] = skinny_pipeline(skinny_venv, pristine, workdir)
         features["cli_skinny"] = cli_checks(skinny_venv, workdir, "skinny", not args.skip_server)
-    if core["cold"]["ok"]:
+    if variants["core"]["cold"]["ok"]:
+        core_venv = workdir / "venv-core"
         features["cli_core"] = cli_checks(core_venv, workdir, "core", not args.skip_server)
-    results["skinny_features"] = features
+    return features
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Bake, measure each variant's install, check what skinny can do; print one JSON line."""
+    args = _parser().parse_args(argv)
+    workdir: Path = args.workdir.resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    results = results_header(args.python, workdir)
+    core_project, serve_project, pristine = bake_variants(workdir)
+    results["bakes"] = {"core": str(core_project), "serve": str(serve_project)}
+
+    dist = distribution_name(core_project)
+    variants: dict[str, Any] = {}
+    variants["core"], core_dists = measure_core(args, workdir, core_project, dist)
+    mlflow_version = dist_version(core_dists, "mlflow")
+    results["venv_pip"] = dist_version(core_dists, "pip")
+    results["mlflow_version"] = mlflow_version
+    variants["serve"] = measure_serve(args, workdir, serve_project)
+    variants["skinny"] = measure_skinny(
+        args, workdir, core_project, dist, mlflow_version, core_dists
+    )
+    results["variants"] = variants
+    for name, figures in variants.items():
+        if (figures.get("cold") or {}).get("ok"):
+            figures["top_site_packages"] = top_dirs(workdir / f"venv-{name}")
+    results["summary"] = summary_figures(variants)
+    results["skinny_features"] = skinny_features(args, workdir, variants, pristine)
 
     print(json.dumps(results))
     if args.into is not None:

@@ -22,7 +22,9 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 
@@ -54,19 +56,38 @@ def validate_phases(package: str) -> dict[str, Any]:
     return out
 
 
-def tracking_phases(package: str, repeat: int) -> dict[str, Any]:
-    """What recording a run costs `evaluate` (the one stage that imports MLflow).
+@dataclass
+class _Evaluation:
+    """What the evaluate stage hands `log_run`, loaded as the stage loads it."""
 
-    `log_run` is timed `repeat` times, each for a model the store has not seen (a made-up
-    `model_sha256`), so each creates a full run: params, tags, metrics and the MLflow model
-    around `models/model.skops`. The first call pays for importing mlflow, as the stage does.
-    Then: the call that only updates an existing run (re-evaluating the same model), and a
-    first run against a brand-new SQLite store (database migrations).
-    """
-    out: dict[str, Any] = {}
-    _, out["import_evaluate_module"] = _timed(
-        lambda: importlib.import_module(f"{package}.evaluate")
-    )
+    model_io: ModuleType
+    tracking: ModuleType
+    paths: Any
+    params: dict[str, Any]
+    model: Any
+    metrics: dict[str, Any]
+    sample: Any
+    predictions: Any
+    facts: dict[str, Any]
+
+    def log(self, run_facts: dict[str, Any]) -> float:
+        """Seconds one `log_run` call takes to record this evaluation with `run_facts`."""
+        _, seconds = _timed(
+            lambda: self.tracking.log_run(
+                self.paths.root,
+                self.params,
+                run_facts,
+                self.metrics,
+                self.paths.model,
+                self.sample,
+                self.predictions,
+            )
+        )
+        return seconds
+
+
+def _load_evaluation(package: str, out: dict[str, Any]) -> _Evaluation:
+    """Load the model, test sample and metrics `dvc repro` left; time loading and `run_facts`."""
     evaluate = importlib.import_module(f"{package}.evaluate")
     model_io = importlib.import_module(f"{package}.model_io")
     tracking = importlib.import_module(f"{package}.tracking")
@@ -84,25 +105,32 @@ def tracking_phases(package: str, repeat: int) -> dict[str, Any]:
     facts, out["run_facts"] = _timed(
         lambda: evaluate.run_facts(paths, model_io.expected_digest(paths.model))
     )
+    return _Evaluation(
+        model_io, tracking, paths, params, model, metrics, sample, predictions, facts
+    )
 
-    def log(run_facts: dict[str, Any]) -> float:
-        _, seconds = _timed(
-            lambda: tracking.log_run(
-                paths.root, params, run_facts, metrics, paths.model, sample, predictions
-            )
-        )
-        return seconds
 
+def _log_run_phases(evaluation: _Evaluation, repeat: int) -> dict[str, Any]:
+    """`log_run` for `repeat` new models, for one seen already, and into a brand-new store."""
+    out: dict[str, Any] = {}
+    facts = evaluation.facts
     stamp = f"{time.time_ns():x}"
     out["log_run"] = [
-        log(facts | {"model_sha256": f"{stamp}{n:04d}".rjust(64, "0")}) for n in range(repeat)
+        evaluation.log(facts | {"model_sha256": f"{stamp}{n:04d}".rjust(64, "0")})
+        for n in range(repeat)
     ]
-    out["log_run_update"] = log(facts | {"model_sha256": f"{stamp}0000".rjust(64, "0")})
+    out["log_run_update"] = evaluation.log(facts | {"model_sha256": f"{stamp}0000".rjust(64, "0")})
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{Path(tmp, 'fresh.db').as_posix()}"
-        out["log_run_fresh_store"] = log(facts)
+        out["log_run_fresh_store"] = evaluation.log(facts)
         del os.environ["MLFLOW_TRACKING_URI"]
-    try:  # where save_model's time goes: skops serialisation vs making it reproducible
+    return out
+
+
+def _save_model_phases(model: Any, model_io: ModuleType) -> dict[str, Any]:
+    """Where `save_model`'s time goes: skops serialisation vs making it reproducible."""
+    out: dict[str, Any] = {}
+    try:
         import skops.io as sio
 
         with tempfile.TemporaryDirectory() as tmp:
@@ -114,11 +142,37 @@ def tracking_phases(package: str, repeat: int) -> dict[str, Any]:
             _, out["save_model"] = _timed(lambda: model_io.save_model(model, Path(tmp, "m.skops")))
     except Exception as err:  # noqa: BLE001 - a side measurement must not lose the others
         out["save_model_error"] = repr(err)
+    return out
+
+
+def _store_bytes(paths: Any) -> dict[str, Any]:
+    """Bytes on disk of the MLflow artifacts (if any) and of the model file."""
+    out: dict[str, Any] = {}
     artifacts = Path("mlartifacts")
     if artifacts.is_dir():
         files = [p for p in artifacts.rglob("*") if p.is_file()]
         out["mlartifacts_bytes"] = sum(p.stat().st_size for p in files)
     out["model_bytes"] = paths.model.stat().st_size
+    return out
+
+
+def tracking_phases(package: str, repeat: int) -> dict[str, Any]:
+    """What recording a run costs `evaluate` (the one stage that imports MLflow).
+
+    `log_run` is timed `repeat` times, each for a model the store has not seen (a made-up
+    `model_sha256`), so each creates a full run: params, tags, metrics and the MLflow model
+    around `models/model.skops`. The first call pays for importing mlflow, as the stage does.
+    Then: the call that only updates an existing run (re-evaluating the same model), and a
+    first run against a brand-new SQLite store (database migrations).
+    """
+    out: dict[str, Any] = {}
+    _, out["import_evaluate_module"] = _timed(
+        lambda: importlib.import_module(f"{package}.evaluate")
+    )
+    evaluation = _load_evaluation(package, out)
+    out.update(_log_run_phases(evaluation, repeat))
+    out.update(_save_model_phases(evaluation.model, evaluation.model_io))
+    out.update(_store_bytes(evaluation.paths))
     return out
 
 
