@@ -249,7 +249,7 @@ def _setup(project: Path, env: dict[str, str], *args: str) -> subprocess.Complet
 def _add_a_dependency(project: Path) -> None:
     pyproject = project / "pyproject.toml"
     pyproject.write_text(
-        pyproject.read_text().replace('"skops>=0.12",', '"skops>=0.12",\n    "tabulate>=0.9",')
+        pyproject.read_text().replace('"pyarrow>=15",', '"pyarrow>=15",\n    "tabulate>=0.9",')
     )
 
 

@@ -210,6 +210,7 @@ def prediction_drift(
     """PSI of the model's answers, scored by the project's own `features.score`: the positive
     class's probability (binary), the predicted class (multiclass), or the predicted value."""
     project = model_path.parents[1]
+    from .evaluation import positive_class
     from .model_files import load_model
     from .stage import StageError
 
@@ -224,8 +225,9 @@ def prediction_drift(
     if schema.TASK != "classification":
         value = psi_numeric(*(s["prediction"] for s in scored))
     elif len(model.classes_) == 2:
-        positive = getattr(schema, "POSITIVE_CLASS", None)
-        column = f"probability_{model.classes_[-1] if positive is None else positive}"
+        column = (
+            f"probability_{positive_class(model.classes_, getattr(schema, 'POSITIVE_CLASS', None))}"
+        )
         value = psi_numeric(*(s[column] for s in scored))
     else:
         value, _ = psi_categorical(*(s["prediction"].astype(str) for s in scored))

@@ -18,6 +18,9 @@ from typing import Any
 
 import yaml
 
+BATCH_ROWS = 200_000
+"""Rows gathered and written at a time by `write_rows`."""
+
 
 class StageError(Exception):
     """Bad input a stage cannot go on with; the message tells the user what to change."""
@@ -121,6 +124,23 @@ def write_json(path: Path, data: Any) -> None:
 def write_csv(path: Path, frame: Any) -> None:
     """Write a DataFrame as CSV (no index, `\\n` line ends), atomically."""
     atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, lineterminator="\n"))
+
+
+def write_rows(table: Any, rows: Any, path: Path) -> None:
+    """Write the Arrow `table`'s rows at positions `rows`, in that order, to `path` (atomically).
+
+    Rows are gathered and written `BATCH_ROWS` at a time, so the copy never holds more than
+    one batch beside the table itself.
+    """
+
+    import pyarrow.parquet as pq
+
+    def write(tmp: Path) -> None:
+        with pq.ParquetWriter(tmp, table.schema) as writer:
+            for start in range(0, len(rows), BATCH_ROWS):
+                writer.write_table(table.take(rows[start : start + BATCH_ROWS]))
+
+    atomic_write(path, write)
 
 
 def run_stage(main: Callable[[Paths], None]) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -25,8 +26,23 @@ from typing import Any
 
 import pandas as pd
 
+from .checksums import sha256_file
 from .model_files import expected_digest
 from .stage import Paths
+
+RECORDED_PACKAGES = ("scikit-learn", "skops", "pandas", "numpy")
+"""The packages whose versions `models/environment.json` records."""
+
+
+def training_environment(paths: Paths) -> dict[str, Any]:
+    """The environment training runs in; `lock_sha256` is None when there is no uv.lock."""
+    lock = paths.uv_lock
+    return {
+        "python": platform.python_version(),
+        "lock_sha256": sha256_file(lock) if lock.is_file() else None,
+        "packages": {name: version(name) for name in RECORDED_PACKAGES},
+    }
+
 
 RUNTIME_PACKAGES = ("scikit-learn", "skops", "pandas", "numpy", "scipy")
 """What a process needs to load the logged model (pinned in its requirements.txt)."""

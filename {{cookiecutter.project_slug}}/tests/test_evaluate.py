@@ -5,13 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from gitops_ml.evaluation import ROC_POINTS, roc_points
 from sklearn import metrics as skm
 
-from {{ cookiecutter.package_name }}.evaluate import (
-    ROC_POINTS,
-    classification_metrics,
-    roc_points,
-)
+from {{ cookiecutter.package_name }}.evaluate import classification_metrics
 
 
 def _scores(n_classes: int, rows: int = 400) -> tuple[pd.Series, np.ndarray, np.ndarray]:

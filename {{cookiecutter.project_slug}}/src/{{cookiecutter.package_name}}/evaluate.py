@@ -13,8 +13,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from gitops_ml.evaluation import positive_class, roc_points
 from gitops_ml.model_files import load_model
-from gitops_ml.stage import Paths, StageError, load_params, run_stage, write_csv, write_json
+from gitops_ml.stage import Paths, load_params, run_stage, write_csv, write_json
 from gitops_ml.tracking import record_evaluation
 from sklearn import metrics as skm
 
@@ -23,9 +24,6 @@ from .features import TRUSTED_TYPES, feature_columns, features, score
 
 PLOT_ROWS = 5000
 """At most this many test rows go into the predicted-vs-actual scatter plot."""
-
-ROC_POINTS = 1000
-"""At most about this many points describe the ROC curve in plots/roc.csv."""
 
 
 def _finite_or_none(value: float) -> float | None:
@@ -79,41 +77,6 @@ def regression_metrics(y_true: pd.Series, predicted: np.ndarray) -> dict[str, fl
     return {name: _finite_or_none(value) for name, value in result.items()}
 
 
-def roc_points(
-    y_true: pd.Series, proba: np.ndarray, classes: np.ndarray, positive: Any
-) -> pd.DataFrame:
-    """ROC curve points: of the positive class, or micro-averaged over classes if multiclass."""
-    if positive is not None:
-        truth = (y_true == positive).to_numpy()
-        score = proba[:, list(classes).index(positive)]
-    else:
-        truth = (y_true.to_numpy()[:, None] == classes[None, :]).ravel()
-        score = proba.ravel()
-    fpr, tpr, _ = skm.roc_curve(truth, score)
-    if len(fpr) > ROC_POINTS:
-        # fpr + tpr only grows along the curve: keep its first point in each of ROC_POINTS
-        # equal steps, and the last one. A million test rows gave 50,000 points (1 MB of
-        # plots/roc.csv in every commit) for a curve that draws the same with a thousand.
-        steps = np.floor((fpr + tpr) * (ROC_POINTS / 2)).astype(np.int64)
-        keep = np.union1d(np.unique(steps, return_index=True)[1], [len(fpr) - 1])
-        fpr, tpr = fpr[keep], tpr[keep]
-    return pd.DataFrame({"fpr": fpr.round(6), "tpr": tpr.round(6)})
-
-
-def positive_class(classes: np.ndarray) -> Any:
-    """The binary task's positive class (schema.POSITIVE_CLASS), or None when multiclass."""
-    if len(classes) != 2:
-        return None
-    wanted = getattr(schema, "POSITIVE_CLASS", None)
-    if wanted is None:
-        return classes[1]
-    if wanted not in list(classes):
-        raise StageError(
-            f"schema.py POSITIVE_CLASS {wanted!r} is not one of the classes {list(classes)}"
-        )
-    return wanted
-
-
 def evaluate(paths: Paths) -> None:
     """Run the stage: load the verified model, score the test set, write metrics and plots."""
     params = load_params(paths)
@@ -124,7 +87,7 @@ def evaluate(paths: Paths) -> None:
     if schema.TASK == "classification":
         classes = model.classes_
         proba = scored[[f"probability_{label}" for label in classes]].to_numpy()
-        positive = positive_class(classes)
+        positive = positive_class(classes, getattr(schema, "POSITIVE_CLASS", None))
         metrics = classification_metrics(y, proba, classes, positive)
         write_csv(paths.plots / "roc.csv", roc_points(y, proba, classes, positive))
         confusion = pd.DataFrame(

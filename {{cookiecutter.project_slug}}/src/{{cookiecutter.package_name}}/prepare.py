@@ -9,19 +9,14 @@ faster than splitting a DataFrame of text columns and holds one copy of the data
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pyarrow as arrow
 import pyarrow.parquet as pq
-from gitops_ml.stage import Paths, StageError, atomic_write, load_params, run_stage
+from gitops_ml.stage import Paths, StageError, load_params, run_stage, write_rows
 from sklearn.model_selection import train_test_split
 
 from . import schema
-
-BATCH_ROWS = 200_000
-"""Rows gathered and written at a time by `write_rows`."""
 
 
 def split_rows(target: pd.Series, split_params: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -78,21 +73,6 @@ def whole_number_classes(table: arrow.Table) -> arrow.Table:
         return table
     field = table.schema.field(position).with_type(arrow.int64())
     return table.set_column(position, field, column.cast(arrow.int64()))
-
-
-def write_rows(table: arrow.Table, rows: np.ndarray, path: Path) -> None:
-    """Write `table`'s rows at positions `rows`, in that order, to `path` (atomically).
-
-    Rows are gathered and written `BATCH_ROWS` at a time, so the copy never holds more than
-    one batch beside the table itself.
-    """
-
-    def write(tmp: Path) -> None:
-        with pq.ParquetWriter(tmp, table.schema) as writer:
-            for start in range(0, len(rows), BATCH_ROWS):
-                writer.write_table(table.take(rows[start : start + BATCH_ROWS]))
-
-    atomic_write(path, write)
 
 
 def prepare(paths: Paths) -> None:

@@ -7,31 +7,15 @@ model. `evaluate` scores it and records it in MLflow, so this stage never import
 
 from __future__ import annotations
 
-import platform
 import time
-from importlib.metadata import version
-from typing import Any
 
 import pandas as pd
-from gitops_ml.checksums import sha256_file
 from gitops_ml.model_files import save_model
 from gitops_ml.stage import Paths, StageError, load_params, run_stage, write_json
+from gitops_ml.tracking import training_environment
 
 from . import schema
 from .features import build_pipeline, feature_columns, features
-
-RECORDED_PACKAGES = ("scikit-learn", "skops", "pandas", "numpy")
-"""The packages whose versions `models/environment.json` records."""
-
-
-def environment(paths: Paths) -> dict[str, Any]:
-    """The environment training runs in; `lock_sha256` is None when there is no uv.lock."""
-    lock = paths.uv_lock
-    return {
-        "python": platform.python_version(),
-        "lock_sha256": sha256_file(lock) if lock.is_file() else None,
-        "packages": {name: version(name) for name in RECORDED_PACKAGES},
-    }
 
 
 def train(paths: Paths) -> None:
@@ -47,7 +31,7 @@ def train(paths: Paths) -> None:
         raise StageError(f"training failed: {err}") from err
     fit_seconds = time.perf_counter() - started
     digest = save_model(model, paths.model)
-    write_json(paths.environment, environment(paths))
+    write_json(paths.environment, training_environment(paths))
     print(
         f"train: {params['model']['name']} on {len(frame):,} rows in {fit_seconds:.1f}s;"
         f" model sha256 {digest[:12]}"
