@@ -11,6 +11,7 @@ import and run with pandas, numpy and scikit-learn out of reach.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -228,7 +229,6 @@ for name in {blocked!r}:
     sys.modules[name] = None  # `import name` now fails, even where site-packages hold it
 hooks, messy, work, answers = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), sys.argv[4]
 answers = json.loads(answers)
-sys.path.insert(0, str(hooks))
 modules = {{}}
 for path in sorted(hooks.glob("*.py")):
     if path.stem not in ("pre_gen_project", "post_gen_project"):  # Jinja templates of scripts
@@ -290,8 +290,11 @@ def test_every_hook_module_runs_on_the_standard_library_alone(tmp_path, messy_cs
         "diabetes_csv": str(RAW / "diabetes.csv"),
     }
     result = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", STDLIB_ONLY.format(blocked=BLOCKED)]
+        [sys.executable, "-S", "-s", "-c", STDLIB_ONLY.format(blocked=BLOCKED)]
         + [str(HOOKS), str(messy_csv), str(tmp_path), json.dumps(answers)],
+        # No site-packages (`-S`, `-s`): only the standard library and the hooks' folder, found
+        # as the hook scripts find it.
+        env={"PYTHONPATH": str(HOOKS), "PATH": os.environ["PATH"]},
         capture_output=True,
         text=True,
         timeout=120,
