@@ -3,7 +3,7 @@
 Prune the files of options not chosen, bring in the dataset (the bundled churn sample, the
 bundled copy of scikit-learn's diabetes data, or the user's CSV) and infer its schema, copy in
 the gitops-ml library, give the project its uv.lock, `git init`, and write DVC's files with the
-chosen remote. Nothing is committed on the user's behalf. """
+chosen remote. Nothing is committed on the user's behalf."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from csv_intake import as_plain_csv, load_table, read_plain, read_text
 from dvc_files import init_dvc
 from project_lock import write_project_lock
 from schema_inference import ColumnSpec, infer_columns, render_schema_module
+from template_record import record_template
 from vendor_library import vendor_library
 
 SERVING_FILES = (
@@ -139,6 +140,7 @@ def finish(answers: dict, project: Path) -> int:
         bring_in_data(answers, project)
         vendor_library(project)
         write_project_lock(project, answers["project_slug"])
+        record_template(answers, project)
         init_repositories(answers, project)
     except (OSError, ValueError, subprocess.CalledProcessError) as err:
         print(f"error: could not finish the project: {err}", file=sys.stderr)

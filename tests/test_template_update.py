@@ -1,9 +1,14 @@
-"""Projects take template updates: a project baked with `cruft` from an earlier release of the
-template, committed and edited by its user, updates to this working tree with `cruft update`.
+"""Projects take template updates with cruft.
+
+A project baked with `cruft` from an earlier release of the template, committed and edited by
+its user, updates to this working tree with `cruft update`. A project baked with cookiecutter
+alone (as the README shows) records its template version in `.cruft.json` as `cruft create`
+would, so `cruft check` and `cruft update` work on it too; from a zip or a copied folder it
+records nothing and says how to link the project later.
 
 The template repository is a clone of this one (for its history) with one more commit on top,
 "current", holding the working tree as it is (uncommitted changes included), so the update is
-always to what is being worked on. The project is baked at `OLD`, an earlier release.
+always to what is being worked on.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import bake, cookiecutter_cli
+from template_record import LINK_HINT, record_template
 
 ROOT = Path(__file__).resolve().parents[1]
 CRUFT = Path(sys.executable).parent / "cruft"
@@ -27,16 +34,6 @@ OLD = "37f7caa"
 NEW = "current"
 """The template repository's branch holding this working tree."""
 PACKAGE = "churn_model"
-
-USER_FEATURE = '''
-
-# Our own engineered feature (not from the template): tenure in whole years, for the report.
-def tenure_years(frame: pd.DataFrame) -> pd.Series:
-    """Each customer's tenure in whole years."""
-    return frame["tenure_months"] // 12
-'''
-"""What the user appends to `src/<package>/features.py`."""
-N_ESTIMATORS = re.compile(r"^(\s+n_estimators: )(\d+)$", re.MULTILINE)
 
 
 def git_env() -> dict[str, str]:
@@ -105,15 +102,16 @@ def template_repository(tmp_path: Path) -> Path:
     return clone
 
 
-def cruft_create(template: Path, checkout: str, output_dir: Path, *options: str) -> Path:
-    """`cruft create` the template at `checkout` into `output_dir`; return the project."""
+def cruft_create(template: Path, checkout: str | None, output_dir: Path, *options: str) -> Path:
+    """`cruft create` the template (at `checkout`, or its HEAD) into `output_dir`, from the
+    template's parent folder; return the project."""
+    at = ["--checkout", checkout] if checkout else []
     run(
         template.parent,
         CRUFT,
         "create",
         template,
-        "--checkout",
-        checkout,
+        *at,
         "--no-input",
         "--output-dir",
         output_dir,
@@ -121,6 +119,26 @@ def cruft_create(template: Path, checkout: str, output_dir: Path, *options: str)
     )
     (project,) = output_dir.iterdir()
     return project
+
+
+def cruft_update(project: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """`cruft update` the committed `project` without asking; fail the test if the update was
+    not applied cleanly. (cruft exits 0 and records the new commit even when `git apply`
+    refused the patch or left conflicts: it only says so.)"""
+    update = run(project, CRUFT, "update", *options, "--skip-apply-ask", "--allow-untracked-files")
+    refusals = [
+        line
+        for line in (update.stdout + update.stderr).splitlines()
+        if line.startswith(("error:", "Failed to apply", "Project directory may have *.rej"))
+        or line.endswith(" with conflicts.")
+    ]
+    assert not refusals, "cruft update did not apply the update:\n" + "\n".join(refusals)
+    return update
+
+
+def cruft_record(project: Path) -> dict:
+    """The project's `.cruft.json`."""
+    return json.loads((project / ".cruft.json").read_text(encoding="utf-8"))
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -143,6 +161,18 @@ def changed_paths(project: Path) -> set[str]:
             if entry[0] in "RC":  # a rename or copy: its source path is the next entry
                 paths.add(next(entries))
     return paths
+
+
+# A project baked with cruft from an earlier release takes the update.
+USER_FEATURE = '''
+
+# Our own engineered feature (not from the template): tenure in whole years, for the report.
+def tenure_years(frame: pd.DataFrame) -> pd.Series:
+    """Each customer's tenure in whole years."""
+    return frame["tenure_months"] // 12
+'''
+"""What the user appends to `src/<package>/features.py`."""
+N_ESTIMATORS = re.compile(r"^(\s+n_estimators: )(\d+)$", re.MULTILINE)
 
 
 def edit_as_user(project: Path) -> int:
@@ -176,26 +206,10 @@ def test_a_project_baked_from_an_earlier_release_takes_the_update(tmp_path: Path
     n_estimators = edit_as_user(project)
     run(project, "git", "commit", "-q", "-am", "Our own feature; a bigger forest")
 
-    update = run(
-        project,
-        CRUFT,
-        "update",
-        "--checkout",
-        NEW,
-        "--skip-apply-ask",
-        "--allow-untracked-files",
-    )
-    # cruft exits 0 and records the new commit even when `git apply` refused the patch: it
-    # only says so.
-    refusals = [
-        line
-        for line in (update.stdout + update.stderr).splitlines()
-        if line.startswith(("error:", "Failed to apply", "Project directory may have *.rej"))
-    ]
-    assert not refusals, "cruft update did not apply the update:\n" + "\n".join(refusals)
+    cruft_update(project, "--checkout", NEW)
 
     # A fresh bake of the new template with the project's answers: what the update must give.
-    cruft_state = json.loads((project / ".cruft.json").read_text())
+    cruft_state = cruft_record(project)
     answers = {k: v for k, v in cruft_state["context"]["cookiecutter"].items() if k[0] != "_"}
     fresh = cruft_create(template, NEW, tmp_path / "fresh", "--extra-context", json.dumps(answers))
     new_bake = tree(fresh)
@@ -249,3 +263,152 @@ def test_a_project_baked_from_an_earlier_release_takes_the_update(tmp_path: Path
         (p.get("version"), p.get("source")) for p in lock["package"] if p["name"] == "gitops-ml"
     ]
     assert locked == [(version, {"editable": "vendor/gitops-ml"})]
+
+
+# A project baked with cookiecutter alone records its template version as cruft would.
+PLAIN_ANSWERS = {"model": "linear", "include_serving": "yes"}
+"""Answers other than the defaults, to see them recorded."""
+
+
+@pytest.fixture
+def cookiecutters_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where cookiecutter clones git URLs and unpacks zips: the test's own folder (through a
+    cookiecutter config file), not the user's `~/.cookiecutters`."""
+    config = tmp_path / "cookiecutter.yaml"
+    folder = tmp_path / "cookiecutters"
+    config.write_text(f"cookiecutters_dir: {folder}\nreplay_dir: {tmp_path / 'replay'}\n")
+    monkeypatch.setenv("COOKIECUTTER_CONFIG", str(config))
+    return folder
+
+
+def plain_bake(
+    template: str | Path, output_dir: Path, cwd: Path, answers: dict[str, str] = PLAIN_ANSWERS
+) -> tuple[Path, str]:
+    """Bake with the bare `cookiecutter` alone, as a user does, from `cwd`; return the project
+    and what cookiecutter printed."""
+    result = cookiecutter_cli(template, output_dir, answers, cwd=cwd)
+    if result.returncode != 0:
+        pytest.fail(
+            f"cookiecutter failed\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+        )
+    (project,) = (cwd / output_dir).iterdir()
+    return project, result.stdout
+
+
+def cruft_check(project: Path) -> int:
+    """`cruft check`'s exit code in `project`: 0 when the project is on the template's HEAD."""
+    return subprocess.run(
+        [CRUFT, "check"], cwd=project, env=git_env(), capture_output=True, timeout=300
+    ).returncode
+
+
+def test_a_plain_cookiecutter_bake_records_its_template_as_cruft_create_does(
+    tmp_path: Path, cookiecutters_dir: Path
+) -> None:
+    template = template_repository(tmp_path)
+    head = run(template, "git", "rev-parse", "HEAD").stdout.strip()
+
+    # From the checkout's path (typed relative) and from its git URL, which cookiecutter
+    # clones into its cookiecutters_dir; both from where `cruft create` runs.
+    project, printed = plain_bake("template", Path("plain"), tmp_path)
+    from_url, _ = plain_bake(f"git+file://{template}", Path("url"), tmp_path)
+    assert (cookiecutters_dir / "template" / ".git").is_dir()
+    by_cruft = cruft_create(
+        template, None, tmp_path / "cruft", "--extra-context", json.dumps(PLAIN_ANSWERS)
+    )
+
+    record = (project / ".cruft.json").read_bytes()
+    assert record == (by_cruft / ".cruft.json").read_bytes()
+    assert record == (from_url / ".cruft.json").read_bytes()
+    state = cruft_record(project)
+    assert (state["template"], state["commit"], state["checkout"]) == (str(template), head, None)
+    assert state["context"]["cookiecutter"]["model"] == "linear"
+    assert "skip" not in state  # the baked pyproject.toml's [tool.cruft] skips `.git`
+    assert "cruft link" not in printed
+    # Left for the user's first commit, as cruft leaves it; the hook stages only DVC's files.
+    assert "?? .cruft.json" in run(project, "git", "status", "--porcelain").stdout.splitlines()
+
+    run(project, "git", "add", "-A")
+    run(project, "git", "commit", "-q", "-m", "Baked from the template")
+    assert cruft_check(project) == 0
+
+    workflow = "{{cookiecutter.project_slug}}/.github/workflows/train.yml"
+    change = "# A template change the project takes with `cruft update`.\n"
+    with (template / workflow).open("a", encoding="utf-8") as handle:
+        handle.write(change)
+    run(template, "git", "commit", "-q", "-am", "Change a workflow")
+    new_head = run(template, "git", "rev-parse", "HEAD").stdout.strip()
+    assert cruft_check(project) != 0
+
+    cruft_update(project)
+    assert (project / ".github/workflows/train.yml").read_text(encoding="utf-8").endswith(change)
+    assert changed_paths(project) == {".github/workflows/train.yml", ".cruft.json"}
+    updated = cruft_record(project)
+    assert updated["commit"] == new_head and "skip" not in updated
+    assert cruft_check(project) == 0
+
+
+@pytest.mark.parametrize("form", ["zip", "copied folder", "folder inside another repository"])
+def test_a_bake_from_no_git_checkout_records_nothing_and_says_how_to_link(
+    tmp_path: Path, cookiecutters_dir: Path, form: str
+) -> None:
+    files = working_tree_files()
+    folder = tmp_path / "outer" / "cookiecutter-gitops-ml"
+    for name in files:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, folder / name, follow_symlinks=False)
+    if form == "zip":
+        template = shutil.make_archive(str(tmp_path / "template"), "zip", folder.parent)
+        shutil.rmtree(folder.parent)
+    else:
+        template = folder
+        if form == "folder inside another repository":
+            run(folder.parent, "git", "init", "-q")
+
+    project, printed = plain_bake(template, tmp_path / "out", tmp_path)
+
+    assert not (project / ".cruft.json").exists()
+    hint = LINK_HINT.format(reason="The template is not a git checkout")
+    assert printed.splitlines().count(hint) == 1
+
+
+def test_a_bake_from_this_checkout_records_its_path_and_head(tmp_path: Path) -> None:
+    project = bake(tmp_path)
+    state = cruft_record(project)
+    assert state["template"] == str(ROOT)
+    assert state["commit"] == run(ROOT, "git", "rev-parse", "HEAD").stdout.strip()
+
+
+def test_uncommitted_template_changes_are_named(tmp_path: Path, capsys) -> None:
+    template = template_repository(tmp_path)
+    head = run(template, "git", "rev-parse", "HEAD").stdout.strip()
+    (template / "README.md").write_text("Edited, not committed.\n")
+    answers = {"project_name": "X", "_template": str(template), "__working_dir": str(tmp_path)}
+
+    record_template(answers, tmp_path, template)
+
+    assert cruft_record(tmp_path)["commit"] == head
+    assert f"uncommitted changes; .cruft.json records its last commit, {head[:12]}" in (
+        capsys.readouterr().out
+    )
+
+
+def test_without_git_nothing_is_recorded(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git on it
+    answers = {"_template": str(ROOT), "__working_dir": str(tmp_path)}
+
+    assert record_template(answers, tmp_path, ROOT) is None
+
+    assert not (tmp_path / ".cruft.json").exists()
+    assert capsys.readouterr().out == LINK_HINT.format(reason="git is not installed") + "\n"
+
+
+def test_under_cruft_cruft_writes_the_record(tmp_path: Path, capsys) -> None:
+    """`cruft create` and the two bakes of `cruft update` set `_commit`: cruft writes the file
+    (in an update's bakes, a file from the hook would be a change to merge, in conflict)."""
+    answers = {"_template": str(ROOT), "_commit": "0" * 40, "__working_dir": str(ROOT)}
+
+    assert record_template(answers, tmp_path, ROOT) is None
+
+    assert not (tmp_path / ".cruft.json").exists()
+    assert capsys.readouterr().out == ""

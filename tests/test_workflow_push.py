@@ -115,8 +115,9 @@ def test_push_publishes_a_release_and_a_rerun_restores_without_duplicating(tmp_p
         project,
         "python",
         "-c",
-        "import sys; from pathlib import Path; from churn_model.model_io import load_model;"
-        " print(type(load_model(Path(sys.argv[1]), sys.argv[2])).__name__)",
+        "import sys; from pathlib import Path; from gitops_ml.model_files import load_model;"
+        " from churn_model.features import TRUSTED_TYPES as T;"
+        " print(type(load_model(Path(sys.argv[1]), T, sys.argv[2])).__name__)",
         tmp_path / "champion" / "model.skops",
         parse_sums((tmp_path / "champion" / "SHA256SUMS").read_text())["model.skops"],
     )
