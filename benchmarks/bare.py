@@ -2,10 +2,11 @@
 
 Reads the CSV, splits it the same way (`split:` in params.yaml), fits the same scikit-learn
 pipeline (the baked project's own `features.build_pipeline`), predicts the test set, computes
-the same metrics (the project's own `evaluate` functions) and saves the model with skops.
-No validation, no parquet hand-offs, no checksums, no DVC, no MLflow.
+the same metrics (the project's own `evaluate` functions, with the positive class and the text
+columns as the stages take them from `gitops_ml`) and saves the model with skops. No
+validation, no parquet hand-offs, no checksums, no DVC, no MLflow.
 
-Run it with the baked project's `src` on PYTHONPATH (run.py does):
+Run it with the baked project's `src` on PYTHONPATH and `gitops_ml` installed (run.py does):
 
     python benchmarks/bare.py --project <baked project> --package churn_model --out <model>
 
@@ -47,10 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _text_dtypes(package: str, schema: ModuleType) -> dict[str, str]:
-    """The dtypes `read_csv` needs to keep the schema's text columns text (the project's own)."""
-    validate = importlib.import_module(f"{package}.validate")
-    return validate.text_dtypes(schema.SCHEMA.columns, list(schema.SCHEMA.columns))
+def _text_dtypes(schema: ModuleType) -> dict[str, str]:
+    """The dtypes `read_csv` needs to keep the schema's text columns text (as validate reads)."""
+    from gitops_ml.validation import text_dtypes
+
+    return text_dtypes(schema.SCHEMA.columns, list(schema.SCHEMA.columns))
 
 
 def _stratify(frame: Any, split: dict[str, Any], schema: ModuleType) -> Any:
@@ -64,13 +66,14 @@ def _metrics(
     model: Any, test: Any, schema: ModuleType, features: ModuleType, evaluate: ModuleType
 ) -> dict[str, Any]:
     """Predict the test set and compute the project's own metrics for its task."""
+    from gitops_ml.evaluation import positive_class
+
     x_test, y_test = features.features(test), test[schema.TARGET]
     if schema.TASK == "classification":
         proba = model.predict_proba(x_test)
         classes = model.classes_
-        return evaluate.classification_metrics(
-            y_test, proba, classes, evaluate.positive_class(classes)
-        )
+        positive = positive_class(classes, getattr(schema, "POSITIVE_CLASS", None))
+        return evaluate.classification_metrics(y_test, proba, classes, positive)
     return evaluate.regression_metrics(y_test, model.predict(x_test))
 
 
@@ -91,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
 
     params = yaml.safe_load((args.project / "params.yaml").read_text(encoding="utf-8"))
     csv_path = args.csv or args.project / params["data"]["raw"]
-    frame = pd.read_csv(csv_path, dtype=_text_dtypes(args.package, schema))
+    frame = pd.read_csv(csv_path, dtype=_text_dtypes(schema))
     laps.lap("read_csv")
 
     frame = frame.dropna(subset=[schema.TARGET])

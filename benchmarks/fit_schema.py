@@ -26,10 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     import pandas as pd
     import pandera.pandas as pa
+    from gitops_ml.validation import text_dtypes
 
     schema = importlib.import_module(f"{args.package}.schema")
-    validate = importlib.import_module(f"{args.package}.validate")
-    text = validate.text_dtypes(schema.SCHEMA.columns, list(schema.SCHEMA.columns))
+    text = text_dtypes(schema.SCHEMA.columns, list(schema.SCHEMA.columns))
     frame = pd.read_csv(args.csv, dtype=text)
     try:
         schema.SCHEMA.validate(frame, lazy=True)

@@ -28,8 +28,13 @@ def dist_size(dist: metadata.Distribution) -> int:
     return total
 
 
-def closure(requirements: list[str], extras: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Installed distributions pulled in by `requirements`: {name: {size, via}} and missing."""
+def closure(
+    requirements: list[str], extras: tuple[str, ...] = (), exclude: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """Installed distributions pulled in by `requirements`: {name: {size, via}} and missing.
+
+    Distributions named in `exclude` (canonical names) are left out with all they alone pull in.
+    """
     seen: dict[str, dict[str, Any]] = {}
     missing: set[str] = set()
     queue: list[tuple[Requirement, tuple[str, ...], str]] = [
@@ -42,6 +47,8 @@ def closure(requirements: list[str], extras: tuple[str, ...] = ()) -> dict[str, 
             if not any(req.marker.evaluate({**env, "extra": e}) for e in (*active_extras, "")):
                 continue
         name = canonicalize_name(req.name)
+        if name in exclude:
+            continue
         try:
             dist = metadata.distribution(req.name)
         except metadata.PackageNotFoundError:
@@ -72,7 +79,8 @@ def footprint(pyproject: Path) -> dict[str, Any]:
     serve = closure(project_requirements(pyproject, ("serve",)))
     mlflow_full = closure(["mlflow"])
     skinny = closure(["mlflow-skinny"])
-    others = closure([r for r in project_requirements(pyproject) if not r.startswith("mlflow")])
+    # mlflow comes through gitops-ml[pipeline]: leave it out wherever it is required.
+    others = closure(project_requirements(pyproject), exclude=frozenset({"mlflow"}))
     only_full_mlflow = {n: d["size"] for n, d in core["dists"].items() if n not in others["dists"]}
     only_skinny = {n for n in skinny["dists"] if n not in others["dists"]}
 

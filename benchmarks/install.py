@@ -6,11 +6,16 @@
 Bakes the template twice (`cookiecutter --no-input .`, and with `include_serving=yes`), then
 for each variant
 
-- core:   `pip install <project>` (default bake);
-- serve:  `pip install "<project>[serve]"` (the `include_serving=yes` bake);
-- skinny: the default bake installed with `--no-deps`, then its `pyproject.toml` dependencies
-  with `mlflow` swapped for `mlflow-skinny==<the version core resolved>`, `sqlalchemy` and
+- core:   `pip install <project> <project>/vendor/gitops-ml` (default bake);
+- serve:  `pip install "<project>[serve]" <project>/vendor/gitops-ml` (the
+  `include_serving=yes` bake);
+- skinny: the default bake and its vendored gitops-ml installed with `--no-deps`, then their
+  dependencies (the project's, and gitops-ml's with the extras the project asks for) with
+  `mlflow` swapped for `mlflow-skinny==<the version core resolved>`, `sqlalchemy` and
   `alembic` (what the SQLite tracking store needs);
+
+(The project's runtime library, gitops-ml, is vendored in the bake and found through uv's
+`[tool.uv.sources]`, which pip does not read: pip is given its folder beside the project.)
 
 creates a fresh venv (`<python> -m venv`, its bundled pip, nothing upgraded) and times the
 install three times, each in a fresh venv:
@@ -247,11 +252,34 @@ def distribution_name(project: Path) -> str:
     return str(pyproject["project"]["name"])
 
 
+def vendored_library(project: Path) -> Path:
+    """The gitops-ml source the bake carries (its `[tool.uv.sources]` path for gitops-ml)."""
+    return project / "vendor" / "gitops-ml"
+
+
+def _flat_requirements(project: Path) -> list[str]:
+    """The project's dependencies, with gitops-ml replaced by its own dependencies (those of
+    the extras the project asks for): the requirements `--no-deps` installs leave to pip."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    library = tomllib.loads(
+        (vendored_library(project) / "pyproject.toml").read_text(encoding="utf-8")
+    )["project"]
+    flat: list[str] = []
+    for dep in pyproject["project"]["dependencies"]:
+        req = Requirement(dep)
+        if canonicalize_name(req.name) != "gitops-ml":
+            flat.append(dep)
+            continue
+        flat += library.get("dependencies", [])
+        for extra in sorted(req.extras):
+            flat += library.get("optional-dependencies", {}).get(extra, [])
+    return list(dict.fromkeys(flat))
+
+
 def skinny_requirements(project: Path, mlflow_version: str) -> list[str]:
     """The project's dependencies with mlflow swapped for mlflow-skinny + the SQL store."""
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     swapped: list[str] = []
-    for dep in pyproject["project"]["dependencies"]:
+    for dep in _flat_requirements(project):
         if canonicalize_name(Requirement(dep).name) == "mlflow":
             swapped += [f"mlflow-skinny=={mlflow_version}", "sqlalchemy", "alembic"]
         else:
@@ -588,7 +616,8 @@ def measure_core(
     args: argparse.Namespace, workdir: Path, project: Path, dist: str
 ) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """`measure` the default bake; if it installed, its largest distributions and key versions."""
-    core, core_dists = measure("core", args.python, workdir, [[str(project)]], [[dist]], args.keep)
+    steps = [[str(project), str(vendored_library(project))]]
+    core, core_dists = measure("core", args.python, workdir, steps, [[dist]], args.keep)
     if core["cold"]["ok"]:
         core["top_distributions"] = top_dists(workdir / "venv-core")
         core["versions"] = {
@@ -604,7 +633,7 @@ def measure_serve(args: argparse.Namespace, workdir: Path, project: Path) -> dic
         "serve",
         args.python,
         workdir,
-        [[f"{project}[serve]"]],
+        [[f"{project}[serve]", str(vendored_library(project))]],
         [[f"{distribution_name(project)}[serve]"]],
         args.keep,
     )
@@ -623,8 +652,8 @@ def measure_skinny(
     if mlflow_version is None:
         return {"skipped": "core install failed: no mlflow version to match"}
     deps = skinny_requirements(project, mlflow_version)
-    steps = [["--no-deps", str(project)], deps]
-    offline = [["--no-deps", dist], deps]
+    steps = [["--no-deps", str(project), str(vendored_library(project))], deps]
+    offline = [["--no-deps", dist, "gitops-ml"], deps]
     skinny, skinny_dists = measure("skinny", args.python, workdir, steps, offline, args.keep)
     if skinny["cold"]["ok"]:
         skinny["has_full_mlflow"] = dist_version(skinny_dists, "mlflow") is not None

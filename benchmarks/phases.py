@@ -1,13 +1,14 @@
 """Time the phases of one stage by importing the baked project's own functions.
 
-Run from the baked project's root with its `src` on PYTHONPATH (run.py does):
+Run from the baked project's root with its `src` on PYTHONPATH and `gitops_ml` (the runtime
+library its stages import) installed (run.py does):
 
     python benchmarks/phases.py validate --package churn_model
     python benchmarks/phases.py tracking --package churn_model --repeat 3
 
 `validate`: the streamed `validate_csv`, a whole-file read, pandera alone, the data hash.
 `tracking`: what recording the MLflow run adds to `evaluate` (see `tracking_phases`), and
-where `model_io.save_model`'s time goes. The model is loaded from `models/model.skops` (left
+where `model_files.save_model`'s time goes. The model is loaded from `models/model.skops` (left
 by `dvc repro`), not refitted.
 
 Prints one JSON line.
@@ -24,7 +25,6 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 
@@ -39,20 +39,25 @@ def validate_phases(package: str) -> dict[str, Any]:
     and, for comparison, reading the whole file and pandera's check of the whole frame."""
     out: dict[str, Any] = {}
     _, out["import_stage"] = _timed(lambda: importlib.import_module(f"{package}.validate"))
-    validate = importlib.import_module(f"{package}.validate")
+    from gitops_ml import stage, validation  # after the timed import, which loads them
+    from gitops_ml.checksums import sha256_file
+
     schema = importlib.import_module(f"{package}.schema")
-    stage = importlib.import_module(f"{package}.stage")
     paths = stage.Paths(Path())
     params = stage.load_params(paths)
     raw = paths.root / params["data"]["raw"]
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "validated.parquet"
-        _, out["validate_csv"] = _timed(lambda: validate.validate_csv(raw, target, schema.SCHEMA))
+        _, out["validate_csv"] = _timed(
+            lambda: validation.validate_csv(
+                raw, target, schema.SCHEMA, target=schema.TARGET, task=schema.TASK
+            )
+        )
     frame, out["read_csv_checked"] = _timed(
-        lambda: validate.read_csv_checked(raw, schema.SCHEMA.columns)
+        lambda: validation.read_csv_checked(raw, schema.SCHEMA.columns)
     )
     _, out["pandera_validate"] = _timed(lambda: schema.SCHEMA.validate(frame, lazy=True))
-    _, out["sha256_file"] = _timed(lambda: stage.sha256_file(raw))
+    _, out["sha256_file"] = _timed(lambda: sha256_file(raw))
     return out
 
 
@@ -60,8 +65,6 @@ def validate_phases(package: str) -> dict[str, Any]:
 class _Evaluation:
     """What the evaluate stage hands `log_run`, loaded as the stage loads it."""
 
-    model_io: ModuleType
-    tracking: ModuleType
     paths: Any
     params: dict[str, Any]
     model: Any
@@ -69,11 +72,14 @@ class _Evaluation:
     sample: Any
     predictions: Any
     facts: dict[str, Any]
+    trusted: list[str]
 
     def log(self, run_facts: dict[str, Any]) -> float:
         """Seconds one `log_run` call takes to record this evaluation with `run_facts`."""
+        from gitops_ml import tracking
+
         _, seconds = _timed(
-            lambda: self.tracking.log_run(
+            lambda: tracking.log_run(
                 self.paths.root,
                 self.params,
                 run_facts,
@@ -81,6 +87,7 @@ class _Evaluation:
                 self.paths.model,
                 self.sample,
                 self.predictions,
+                self.trusted,
             )
         )
         return seconds
@@ -88,26 +95,22 @@ class _Evaluation:
 
 def _load_evaluation(package: str, out: dict[str, Any]) -> _Evaluation:
     """Load the model, test sample and metrics `dvc repro` left; time loading and `run_facts`."""
-    evaluate = importlib.import_module(f"{package}.evaluate")
-    model_io = importlib.import_module(f"{package}.model_io")
-    tracking = importlib.import_module(f"{package}.tracking")
+    from gitops_ml import model_files, stage, tracking
+
+    schema = importlib.import_module(f"{package}.schema")
     features = importlib.import_module(f"{package}.features")
-    stage = importlib.import_module(f"{package}.stage")
     import pandas as pd
 
     paths = stage.Paths(Path())
     params = stage.load_params(paths)
-    model, out["load_model"] = _timed(lambda: model_io.load_model(paths.model))
+    trusted = features.TRUSTED_TYPES
+    model, out["load_model"] = _timed(lambda: model_files.load_model(paths.model, trusted))
     test = pd.read_parquet(paths.test, columns=features.feature_columns())
-    sample = evaluate.signature_sample(features.features(test))
+    sample = tracking.signature_sample(features.features(test))
     predictions = model.predict(sample)
     metrics = json.loads(paths.metrics.read_text(encoding="utf-8"))
-    facts, out["run_facts"] = _timed(
-        lambda: evaluate.run_facts(paths, model_io.expected_digest(paths.model))
-    )
-    return _Evaluation(
-        model_io, tracking, paths, params, model, metrics, sample, predictions, facts
-    )
+    facts, out["run_facts"] = _timed(lambda: tracking.run_facts(paths, schema.TASK))
+    return _Evaluation(paths, params, model, metrics, sample, predictions, facts, trusted)
 
 
 def _log_run_phases(evaluation: _Evaluation, repeat: int) -> dict[str, Any]:
@@ -127,19 +130,22 @@ def _log_run_phases(evaluation: _Evaluation, repeat: int) -> dict[str, Any]:
     return out
 
 
-def _save_model_phases(model: Any, model_io: ModuleType) -> dict[str, Any]:
+def _save_model_phases(model: Any) -> dict[str, Any]:
     """Where `save_model`'s time goes: skops serialisation vs making it reproducible."""
     out: dict[str, Any] = {}
     try:
         import skops.io as sio
+        from gitops_ml import model_files
 
         with tempfile.TemporaryDirectory() as tmp:
             raw, canonical = Path(tmp, "raw.skops"), Path(tmp, "canonical.skops")
             _, out["skops_dump"] = _timed(lambda: sio.dump(model, raw))
-            _, out["canonical_skops"] = _timed(lambda: model_io.canonical_skops(raw, canonical))
+            _, out["canonical_skops"] = _timed(lambda: model_files.canonical_skops(raw, canonical))
             raw.unlink()
             canonical.unlink()
-            _, out["save_model"] = _timed(lambda: model_io.save_model(model, Path(tmp, "m.skops")))
+            _, out["save_model"] = _timed(
+                lambda: model_files.save_model(model, Path(tmp, "m.skops"))
+            )
     except Exception as err:  # noqa: BLE001 - a side measurement must not lose the others
         out["save_model_error"] = repr(err)
     return out
@@ -171,7 +177,7 @@ def tracking_phases(package: str, repeat: int) -> dict[str, Any]:
     )
     evaluation = _load_evaluation(package, out)
     out.update(_log_run_phases(evaluation, repeat))
-    out.update(_save_model_phases(evaluation.model, evaluation.model_io))
+    out.update(_save_model_phases(evaluation.model))
     out.update(_store_bytes(evaluation.paths))
     return out
 

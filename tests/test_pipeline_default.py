@@ -149,7 +149,6 @@ def test_retraining_the_same_commit_gives_the_same_model_bytes(default_project, 
 
 
 def test_make_gate_and_report_run_the_toolkit_locally(default_project):
-    make(default_project, "toolkit")  # already installed here: nothing to download
     gate = make(default_project, "gate")
     assert "gate passed: 3 metric(s) within thresholds" in gate.stdout
     assert "no GitHub token: not compared with a champion" in gate.stdout

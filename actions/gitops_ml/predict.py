@@ -26,7 +26,7 @@ import pandera.pandas as pa
 
 from . import csv_dialect
 from .model_files import expected_digest, fetch_release, load_model
-from .stage import StageError, atomic_write
+from .stage import StageError, atomic_write, write_parquet
 from .validation import format_failures, summarise_failures, text_dtypes
 
 CHUNK_ROWS = 100_000
@@ -114,29 +114,20 @@ def predict(
     schema, features = project
     model_path, digest, release = model
     loaded = load_model(model_path, features.TRUSTED_TYPES, digest)
-    parquet = output.suffix.lower() in (".parquet", ".pq")
     done = 0
 
-    def write(tmp: Path) -> None:
+    def scored() -> Iterator[pd.DataFrame]:
         nonlocal done
-        writer = None
-        try:
-            for chunk in read_chunks(source, rows, schema):
-                scored = score_chunk(loaded, chunk, release, source, project)
-                if parquet:
-                    import pyarrow as pa_arrow
-                    import pyarrow.parquet as pq
+        for chunk in read_chunks(source, rows, schema):
+            yield score_chunk(loaded, chunk, release, source, project)
+            done += len(chunk)
 
-                    table = pa_arrow.Table.from_pandas(scored, preserve_index=False)
-                    if writer is None:
-                        writer = pq.ParquetWriter(tmp, table.schema)
-                    writer.write_table(table.cast(writer.schema))
-                else:
-                    scored.to_csv(tmp, mode="a", header=done == 0, index=False, lineterminator="\n")
-                done += len(chunk)
-        finally:
-            if writer is not None:
-                writer.close()
+    def write(tmp: Path) -> None:
+        if output.suffix.lower() in (".parquet", ".pq"):
+            write_parquet(tmp, scored())
+        else:
+            for chunk in scored():
+                chunk.to_csv(tmp, mode="a", header=done == 0, index=False, lineterminator="\n")
         if done == 0:
             raise StageError(f"{source}: no rows to score")
 

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,6 +141,24 @@ def write_rows(table: Any, rows: Any, path: Path) -> None:
                 writer.write_table(table.take(rows[start : start + BATCH_ROWS]))
 
     atomic_write(path, write)
+
+
+def write_parquet(path: Path, frames: Iterable[Any]) -> None:
+    """Write DataFrames one after the other into one Parquet file, with the first one's types
+    (a later chunk's all-empty column still gets them)."""
+    import pyarrow as arrow
+    import pyarrow.parquet as pq
+
+    writer = None
+    try:
+        for frame in frames:
+            schema = writer.schema if writer else None
+            table = arrow.Table.from_pandas(frame, preserve_index=False, schema=schema)
+            writer = writer or pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def run_stage(main: Callable[[Paths], None]) -> None:

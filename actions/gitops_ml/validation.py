@@ -11,18 +11,17 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
-import pyarrow as arrow
-import pyarrow.parquet as pq
 
 from . import csv_dialect
 from .checksums import sha256_file
-from .stage import Paths, StageError, atomic_write, write_json
+from .stage import Paths, StageError, atomic_write, write_json, write_parquet
 
 EXAMPLES = 5
 """How many example failing values to show per check."""
@@ -207,6 +206,81 @@ def _duplicates(name: str, parts: list[pd.Series]) -> list[dict[str, Any]]:
     return [_failure(name, "field_uniqueness", len(repeated), examples)]
 
 
+@dataclass
+class _WholeFile:
+    """What `validate_csv` learns about the whole file while it reads it chunk by chunk: the
+    counts, the target's classes, the values of columns that must be unique, the failures."""
+
+    path: Path
+    names: list[str]
+    target: str
+    task: str
+    unique: list[str]
+    tally: FailureTally = field(default_factory=FailureTally)
+    classes: set[Any] = field(default_factory=set)
+    counts: dict[str, int] = field(default_factory=dict)
+    unique_parts: dict[str, list[pd.Series]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.counts = {"rows": 0, "columns": len(self.names), "missing_target": 0, "labelled": 0}
+        self.unique_parts = {name: [] for name in self.unique}
+
+    def observe(self, chunk: pd.DataFrame) -> None:
+        """Count the chunk's rows and labels; keep its classes and its unique columns' values."""
+        self.counts["rows"] += len(chunk)
+        if self.target in self.names:
+            labels = chunk[self.target].dropna()
+            self.counts["labelled"] += len(labels)
+            self.counts["missing_target"] += len(chunk) - len(labels)
+            if self.task == "classification" and len(self.classes) < 2:
+                self.classes.update(labels.unique().tolist())
+        for name in self.unique:
+            self.unique_parts[name].append(chunk[name].copy())  # not a view of the chunk
+
+    def raise_failures(self) -> None:
+        """Raise `ValidationFailed` if the file as a whole, or any chunk, failed a check."""
+        path, target, rows = self.path, self.target, self.counts["rows"]
+        for name, parts in self.unique_parts.items():
+            self.tally.add(_duplicates(name, parts))
+        if target not in self.names:
+            raise ValidationFailed(
+                f"{path}: the target column {target!r} is missing; its columns are"
+                f" {self.names[:20]}",
+                [_failure(target, "column_in_dataframe", rows, [])],
+            )
+        if rows == 0:
+            raise ValidationFailed(
+                f"{path}: the file has a header but no rows", [_failure(None, "has_rows", 0, [])]
+            )
+        if self.task == "classification" and len(self.classes) < 2:
+            seen = sorted(self.classes, key=str)[:1]
+            raise ValidationFailed(
+                f"{path}: the target column {target!r} holds a single class {seen}; a"
+                " classifier needs at least two",
+                [_failure(target, "at_least_two_classes", self.counts["labelled"], seen)],
+            )
+        if failures := self.tally.failures():
+            raise ValidationFailed(
+                f"{path}: {len(failures)} check(s) failed on {rows:,} rows", failures
+            )
+
+
+def _valid_chunks(
+    chunks: Iterator[pd.DataFrame], chunk_schema: pa.DataFrameSchema, whole: _WholeFile
+) -> Iterator[pd.DataFrame]:
+    """Each chunk checked and typed, while none has failed; after a failure the rest are still
+    checked (every failure is reported), but none is worth writing."""
+    for chunk in chunks:
+        whole.observe(chunk)
+        try:
+            valid = chunk_schema.validate(chunk, lazy=True)
+        except pa.errors.SchemaErrors as err:
+            whole.tally.add(summarise_failures(err))
+            continue
+        if not whole.tally:
+            yield valid
+
+
 def validate_csv(
     path: Path,
     out: Path,
@@ -228,65 +302,15 @@ def validate_csv(
     names, text = _open_checked(path, data_schema.columns)
     unique = [n for n, c in data_schema.columns.items() if c.unique and n in names]
     chunk_schema = data_schema.update_columns({n: {"unique": False} for n in unique})
-    tally = FailureTally()
-    unique_parts: dict[str, list[pd.Series]] = {name: [] for name in unique}
-    classes: set[Any] = set()
-    counts = {"rows": 0, "columns": len(names), "missing_target": 0, "labelled": 0}
-    has_target = target in names
+    whole = _WholeFile(path, names, target, task, unique)
 
     def write(tmp: Path) -> None:
-        writer = None
-        try:
-            for chunk in _csv_chunks(path, text, chunk_rows):
-                counts["rows"] += len(chunk)
-                if has_target:
-                    labels = chunk[target].dropna()
-                    counts["labelled"] += len(labels)
-                    counts["missing_target"] += len(chunk) - len(labels)
-                    if task == "classification" and len(classes) < 2:
-                        classes.update(labels.unique().tolist())
-                for name in unique:
-                    unique_parts[name].append(chunk[name].copy())  # not a view of the chunk
-                try:
-                    valid = chunk_schema.validate(chunk, lazy=True)
-                except pa.errors.SchemaErrors as err:
-                    tally.add(summarise_failures(err))
-                    continue
-                if tally:
-                    continue  # keep checking, but nothing more is worth writing
-                table = arrow.Table.from_pandas(
-                    valid, preserve_index=False, schema=writer.schema if writer else None
-                )
-                writer = writer or pq.ParquetWriter(tmp, table.schema)
-                writer.write_table(table)
-        finally:
-            if writer is not None:
-                writer.close()
-        for name, parts in unique_parts.items():
-            tally.add(_duplicates(name, parts))
-        if not has_target:
-            raise ValidationFailed(
-                f"{path}: the target column {target!r} is missing; its columns are {names[:20]}",
-                [_failure(target, "column_in_dataframe", counts["rows"], [])],
-            )
-        if counts["rows"] == 0:
-            raise ValidationFailed(
-                f"{path}: the file has a header but no rows", [_failure(None, "has_rows", 0, [])]
-            )
-        if task == "classification" and len(classes) < 2:
-            seen = sorted(classes, key=str)[:1]
-            raise ValidationFailed(
-                f"{path}: the target column {target!r} holds a single class {seen}; a"
-                " classifier needs at least two",
-                [_failure(target, "at_least_two_classes", counts["labelled"], seen)],
-            )
-        if failures := tally.failures():
-            raise ValidationFailed(
-                f"{path}: {len(failures)} check(s) failed on {counts['rows']:,} rows", failures
-            )
+        chunks = _csv_chunks(path, text, chunk_rows)
+        write_parquet(tmp, _valid_chunks(chunks, chunk_schema, whole))
+        whole.raise_failures()
 
     atomic_write(out, write)
-    return counts
+    return whole.counts
 
 
 def summarise_failures(error: pa.errors.SchemaErrors) -> list[dict[str, Any]]:
