@@ -142,6 +142,18 @@ def github_summary() -> str:
     return os.environ["GITHUB_STEP_SUMMARY"]
 
 
+def test_a_tampered_model_is_one_line_not_a_traceback(project, github, capsys):
+    model = project / "models" / "tampered.skops"
+    model.parent.mkdir(exist_ok=True)
+    model.write_bytes(b"PK\x03\x04 not the model that was trained")
+    (model.parent / "tampered.skops.sha256").write_text(f"{'0' * 64}  tampered.skops\n")
+    current = current_data(project, "same.csv")
+    assert drift(project, current, "--model", "models/tampered.skops") == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "could not check" in line and "SHA-256 mismatch" in line
+    assert github.issues == []
+
+
 def test_current_data_from_a_url(project, github):
     import functools
     import http.server

@@ -347,20 +347,17 @@ def cmd_drift(args: argparse.Namespace, ctx: Context) -> int:
         current = drift.check_schema(
             drift.read_data(args.current, project, schema), schema, args.current
         )
+        rows = drift.compare(reference, current, schema, limits)
+        if args.model:
+            model = project / args.model
+            rows += [drift.prediction_drift(model, reference, current, schema, limits)]
     except drift.DriftInputError as err:
         message = f"### ⚠️ Drift could not be checked\n\n{markdown.text(err)}"
         ctx.add_summary(message)
         ctx.set_output("status", "could not check")
         print(f"gitops-ml drift: could not check: {err}", file=sys.stderr)
         return DRIFT_UNCHECKED
-    rows = drift.compare(reference, current, schema, limits)
-    if args.model:
-        rows = drift.sort_worst_first(
-            [
-                *rows,
-                drift.prediction_drift(project / args.model, reference, current, schema, limits),
-            ]
-        )
+    rows = drift.sort_worst_first(rows)
     status = drift.overall(rows)
     body = drift.render(rows, reference_source, args.current, status)
     target = project / DRIFT_REPORT
