@@ -326,12 +326,10 @@ def _header_lines(results: dict[str, Any]) -> list[str]:
         "- " + ", ".join(f"{k} {v}" for k, v in sorted(m.get("versions", {}).items())),
         "",
         "Data: `tools/make_churn_data.py --seed 42`, baked with `cookiecutter --no-input . "
-        "model=<model>` (default params.yaml: random forest 200 trees, `min_samples_leaf` "
-        "0.0005 of the training rows, "
-        "`n_jobs` -1; logistic regression C 1.0), CSV at `data/raw/churn.csv`, committed in "
-        "the baked project. Clean state = outputs, `dvc.lock`, `.dvc/cache` and the MLflow "
-        "store (`mlflow.db`, `mlartifacts/`) removed before each run, so every clean run "
-        "also pays MLflow's database creation/migrations.",
+        "model=<model>` (the template's default params.yaml), CSV at `data/raw/churn.csv`, "
+        "committed in the baked project. Clean state = outputs, `dvc.lock`, `.dvc/cache` "
+        "and the MLflow store (`mlflow.db`, `mlartifacts/`) removed before each run, so "
+        "every clean run also pays MLflow's database creation/migrations.",
         "",
     ]
 
@@ -461,7 +459,7 @@ def _tracking_lines(cfg: dict[str, Any]) -> list[str]:
     ]
     if "save_model" in track:
         lines.append(
-            f"- `model_io.save_model` {track['save_model']:.2f} s = skops `dump` "
+            f"- `model_files.save_model` {track['save_model']:.2f} s = skops `dump` "
             f"{track['skops_dump']:.2f} s + `canonical_skops` "
             f"{track['canonical_skops']:.2f} s + hash"
         )
