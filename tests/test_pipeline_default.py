@@ -7,12 +7,13 @@ import json
 import platform
 import re
 import shutil
+import sys
 from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import bake, commit_all, make, run
+from conftest import UV, bake, commit_all, make, run
 from pipeline_checks import assert_model_is_checksummed, metrics_of, ran_stages, sha256
 
 pytestmark = pytest.mark.slow
@@ -139,6 +140,23 @@ def test_unchanged_pipeline_reruns_nothing_and_one_param_reruns_only_train(
     tuned = run(project, "dvc", "repro")
     assert ran_stages(tuned.stdout) == {"train", "evaluate"}
     assert sha256(project / "models/model.skops") != sha256(default_project / "models/model.skops")
+
+
+def test_a_new_gitops_ml_retrains_and_its_unversioned_edits_do_not(default_project, tmp_path):
+    project = Path(shutil.copytree(default_project, tmp_path / "bump", symlinks=True))
+    library = project / "vendor" / "gitops-ml"
+    # Touching the library's code without a new version is not an upgrade: nothing reruns.
+    report = library / "gitops_ml" / "report.py"
+    report.write_text(report.read_text() + "\n# a local note\n")
+    assert ran_stages(run(project, "dvc", "repro").stdout) == set()
+    # A new version changes uv.lock, which `train` depends on: the model is trained again.
+    pyproject = library / "pyproject.toml"
+    text = pyproject.read_text()
+    version = re.search(r'^version = "(.+)"$', text, re.M).group(1)
+    pyproject.write_text(text.replace(f'version = "{version}"', 'version = "99.0.0"'))
+    run(project, UV, "lock", "--offline", "--python", sys.executable)
+    assert 'name = "gitops-ml"\nversion = "99.0.0"' in (project / "uv.lock").read_text()
+    assert ran_stages(run(project, "dvc", "repro").stdout) == {"train", "evaluate"}
 
 
 def test_retraining_the_same_commit_gives_the_same_model_bytes(default_project, tmp_path):
