@@ -44,6 +44,7 @@ ALWAYS = [
     ".github/workflows/train.yml",
     ".github/workflows/pull-request.yml",
     ".github/workflows/drift.yml",
+    ".github/workflows/promote.yml",
     ".github/zizmor.yml",
     ".python-version",
     "uv.lock",

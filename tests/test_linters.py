@@ -72,7 +72,12 @@ def test_actionlint_runs_shellcheck(tmp_path):
 def test_baked_workflows_are_lint_clean(tmp_path, remote, retrain, runs_on):
     project = bake(tmp_path, dvc_remote=remote, runs_on=runs_on, retrain_on_drift=retrain)
     workflows = sorted((project / ".github" / "workflows").glob("*.yml"))
-    assert [w.name for w in workflows] == ["drift.yml", "pull-request.yml", "train.yml"]
+    assert [w.name for w in workflows] == [
+        "drift.yml",
+        "promote.yml",
+        "pull-request.yml",
+        "train.yml",
+    ]
     result = actionlint(*workflows)
     assert result.returncode == 0 and result.stdout == "", result.stdout
     assert_no_findings(zizmor(project / ".github"))
@@ -99,7 +104,16 @@ def action_as_workflow(action: Path, out: Path) -> Path:
 def test_actions_are_lint_clean(tmp_path):
     actions = sorted((TEMPLATE / "actions").glob("*/action.yml"))
     names = [p.parent.name for p in actions]
-    assert names == ["drift", "fetch-model", "gate", "publish", "report", "setup", "train"]
+    assert names == [
+        "drift",
+        "fetch-model",
+        "gate",
+        "promote",
+        "publish",
+        "report",
+        "setup",
+        "train",
+    ]
     assert_no_findings(zizmor(TEMPLATE / "actions"))
     assert not unexplained_ignores(*actions)
     result = actionlint(*(action_as_workflow(action, tmp_path) for action in actions))

@@ -6,6 +6,7 @@
     gitops-ml report        metric/params/data diff as a sticky pull-request comment
     gitops-ml publish       publish the model as a GitHub Release (after a passed gate)
     gitops-ml fetch-model   download the champion (or a tag) and verify SHA256SUMS
+    gitops-ml promote       make a verified release the champion (an older tag rolls back)
     gitops-ml drift         compare current data with the training data; issue on drift
 
 GitHub is reached through GITHUB_TOKEN, GITHUB_REPOSITORY and GITHUB_API_URL; outside Actions,
@@ -15,11 +16,14 @@ without a token, gate and report compare with nothing remote and say so.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import gate as gate_rules
@@ -50,6 +54,7 @@ from .project import (
     read_metrics,
     read_yaml,
 )
+from .promote import PromoteError, promote
 from .publish import PublishError, publish, release_tag
 from .report import MARKER, ReportInput, Side, gate_section, render
 from .retry import MAX_WAIT_ENV, parse_max_wait
@@ -323,6 +328,23 @@ def cmd_fetch_model(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
+def cmd_promote(args: argparse.Namespace, ctx: Context) -> int:
+    """Make --tag the champion after verifying it; an older tag rolls back."""
+    gh = _client(ctx)
+    if gh is None:
+        raise CommandError("GITHUB_TOKEN and GITHUB_REPOSITORY are needed to promote a release")
+    actor = args.actor or os.environ.get("GITHUB_ACTOR") or getpass.getuser()
+    done = promote(gh, args.tag, actor=actor, reason=args.reason, when=datetime.now(UTC))
+    ctx.set_output("previous", done.previous or "")
+    if not done.changed:
+        message = f"{done.tag} is already the champion: nothing changed"
+    else:
+        message = f"{done.tag} is the champion now (was {done.previous or 'none'})"
+    ctx.add_summary(f"### 🏆 {markdown.text(message)}")
+    print(f"gitops-ml promote: {message}")
+    return 0
+
+
 DRIFT_EXIT = {"no drift": 0, "drift": 1}
 DRIFT_UNCHECKED = 2
 DRIFT_REPORT = Path("reports/drift.json")
@@ -466,6 +488,12 @@ def parser() -> argparse.ArgumentParser:
     fetch.add_argument(
         "--files", default="", help="comma-separated asset names (default: all in SHA256SUMS)"
     )
+    promoting = command(
+        "promote", cmd_promote, "make a verified release the champion; an older tag rolls back"
+    )
+    promoting.add_argument("--tag", required=True, help="the release to make the champion")
+    promoting.add_argument("--reason", required=True, help="why (recorded in the release notes)")
+    promoting.add_argument("--actor", help="who (default: $GITHUB_ACTOR, else the local user)")
     drift = command("drift", cmd_drift, "compare current data with the training data")
     drift.add_argument(
         "--current", required=True, help="current data: a path, a URL, or a DVC-tracked path"
@@ -510,6 +538,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         GitHubError,
         ProjectError,
         PublishError,
+        PromoteError,
         gate_rules.GateConfigError,
     ) as err:
         print(f"gitops-ml {args.command}: error: {err}", file=sys.stderr)
