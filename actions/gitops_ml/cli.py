@@ -50,17 +50,24 @@ from .project import (
     file_at,
     flatten,
     parse_yaml,
+    project_path,
     read_environment,
     read_metrics,
     read_yaml,
 )
 from .promote import PromoteError, promote
 from .publish import PublishError, publish, release_tag
-from .report import MARKER, ReportInput, Side, gate_section, render
+from .report import ReportInput, Side, gate_section, marker, render
 from .retry import MAX_WAIT_ENV, parse_max_wait
 
 GATE_RESULT = Path("reports/gate.json")
 STATUS_CONTEXT = "model-gate"
+
+
+def status_context(project_path: str) -> str:
+    """The commit status of the gate: `model-gate`, or `model-gate (<folder>)` for a project in
+    a folder of a monorepo, so each project's gate can be required on its own."""
+    return f"{STATUS_CONTEXT} ({project_path})" if project_path else STATUS_CONTEXT
 
 
 class CommandError(Exception):
@@ -171,13 +178,12 @@ def cmd_gate(args: argparse.Namespace, ctx: Context) -> int:
     if gh is not None and sha and args.status:
         state = "success" if verdict.passed else "failure"
         try:
-            gh.create_status(sha, state, STATUS_CONTEXT, verdict.summary(), ctx.run_url)
+            context = status_context(project_path(args.project))
+            gh.create_status(sha, state, context, verdict.summary(), ctx.run_url)
         except GitHubError as err:
             if err.status != 403:
                 raise
-            print(
-                f"gitops-ml: warning: could not set the {STATUS_CONTEXT} status (read-only token)"
-            )
+            print("gitops-ml: warning: could not set the model-gate status (read-only token)")
     print(f"gate {verdict.summary()}")
     return 0 if verdict.passed else 1
 
@@ -217,6 +223,7 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
             gate_rules=rules,
             run_url=ctx.run_url,
             head=_head_sha(ctx),
+            project_path=project_path(project),
         )
     )
     summary = for_summary(body)
@@ -226,7 +233,11 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     try:
         action, comment = upsert_comment(
-            gh, int(number), for_comment(body, ctx.run_url), MARKER, args.comment_author or None
+            gh,
+            int(number),
+            for_comment(body, ctx.run_url),
+            marker(project_path(project)),
+            args.comment_author or None,
         )
     except GitHubError as err:
         if err.status != 403:

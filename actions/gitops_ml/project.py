@@ -112,10 +112,18 @@ def git(project: Path, *args: str) -> str | None:
 def file_at(project: Path, ref: str, path: Path) -> str | None:
     """A file's text at a git ref (e.g. the base branch), or None if absent there."""
     for candidate in (ref, f"origin/{ref}"):
-        text = git(project, "show", f"{candidate}:{path.as_posix()}")
+        # `./`: relative to the project's folder, which in a monorepo is not the repository's root
+        text = git(project, "show", f"{candidate}:./{path.as_posix()}")
         if text is not None:
             return text
     return None
+
+
+def project_path(project: Path) -> str:
+    """Where the project is in its git repository ("" at the root, or outside git), e.g.
+    `models/churn`: what tells two projects of one repository apart in comments and statuses."""
+    prefix = git(project, "rev-parse", "--show-prefix")
+    return (prefix or "").strip().strip("/")
 
 
 def commit_date(project: Path, sha: str) -> str:

@@ -7,6 +7,8 @@ gives the whole report; `limits` cuts it for a comment or a job summary.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +17,20 @@ from .markdown import cell_code, code, text
 from .metrics import as_number, direction, fmt, fmt_delta
 
 MARKER = "<!-- gitops-ml:model-report -->"
+"""The hidden first line of the sticky comment of a project at the repository's root."""
+_SAFE_PATH = re.compile(r"[A-Za-z0-9._/-]+")
+
+
+def marker(project_path: str = "") -> str:
+    """The sticky comment's marker: `MARKER` at the root; for a project in a folder of a
+    monorepo, one naming that folder, so each project keeps its own comment."""
+    if not project_path:
+        return MARKER
+    if not _SAFE_PATH.fullmatch(project_path):
+        project_path = hashlib.sha256(project_path.encode()).hexdigest()[:16]
+    return f"<!-- gitops-ml:model-report:{project_path} -->"
+
+
 """Hidden marker identifying the sticky comment."""
 
 
@@ -46,6 +62,7 @@ class ReportInput:
     gate_rules: dict[str, dict] = field(default_factory=dict)
     run_url: str | None = None
     head: str = ""
+    project_path: str = ""
 
 
 def mark(metric: str, delta: float | None, rule: dict | None) -> str:
@@ -161,7 +178,9 @@ def render(data: ReportInput) -> str:
             if data.verdict.passed
             else "Model report: ❌ gate failed"
         )
-    lines = [MARKER, f"## {title}", ""]
+    if data.project_path:
+        title = title.replace("Model report", f"Model report of {code(data.project_path)}", 1)
+    lines = [marker(data.project_path), f"## {title}", ""]
     lines += metric_table(data)
     lines += [
         "",
