@@ -34,6 +34,7 @@ from .comment import upsert_comment
 from .context import Context
 from .fetch import FetchError, fetch_files, find_release
 from .github import GitHub, GitHubError
+from .history import DEFAULT_RELEASES, load_history
 from .limits import for_comment, for_summary
 from .metrics import fmt
 from .project import (
@@ -212,6 +213,9 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
     if base_lock is not None:
         base.data = data_hashes(parse_yaml(base_lock))
     verdict = gate_rules.evaluate(rules, metrics, champion.metrics)
+    history, skipped = (
+        (None, []) if gh is None or not args.history else load_history(gh, args.history)
+    )
     body = render(
         ReportInput(
             metrics=metrics,
@@ -224,6 +228,8 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
             run_url=ctx.run_url,
             head=_head_sha(ctx),
             project_path=project_path(project),
+            history=history,
+            history_skipped=skipped,
         )
     )
     summary = for_summary(body)
@@ -478,6 +484,13 @@ def parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--champion", default="latest", help="release to compare with: latest, a tag, or none"
+    )
+    report.add_argument(
+        "--history",
+        type=int,
+        default=DEFAULT_RELEASES,
+        metavar="N",
+        help=f"show the gated metrics of the last N releases (default {DEFAULT_RELEASES}; 0: none)",
     )
     report.add_argument("--pr", type=int, help="pull request number (default: from the event)")
     report.add_argument("--base-ref", help="base branch (default: from the event, else main)")

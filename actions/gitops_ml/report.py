@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .gate import Verdict
+from .history import Point, history_section
 from .markdown import cell_code, code, text
 from .metrics import as_number, direction, fmt, fmt_delta
 
@@ -29,9 +30,6 @@ def marker(project_path: str = "") -> str:
     if not _SAFE_PATH.fullmatch(project_path):
         project_path = hashlib.sha256(project_path.encode()).hexdigest()[:16]
     return f"<!-- gitops-ml:model-report:{project_path} -->"
-
-
-"""Hidden marker identifying the sticky comment."""
 
 
 @dataclass
@@ -63,6 +61,9 @@ class ReportInput:
     run_url: str | None = None
     head: str = ""
     project_path: str = ""
+    history: list[Point] | None = None
+    """The last published releases, oldest first (None: not looked up)."""
+    history_skipped: list[str] = field(default_factory=list)
 
 
 def mark(metric: str, delta: float | None, rule: dict | None) -> str:
@@ -187,6 +188,9 @@ def render(data: ReportInput) -> str:
         "🟢 better · 🔴 worse · ⚪ unchanged · ↑ higher is better · ↓ lower is better",
         "",
     ]
+    if data.history is not None:
+        history = history_section(data.history, data.metrics, data.gate_rules, data.history_skipped)
+        lines += ["### History", ""] + history + [""]
     lines += ["### Gate", ""] + gate_section(data.verdict)
     lines += ["", "### Parameters", ""] + params_section(data)
     lines += ["", data_section(data)]
