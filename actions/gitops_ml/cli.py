@@ -189,6 +189,19 @@ def cmd_gate(args: argparse.Namespace, ctx: Context) -> int:
     return 0 if verdict.passed else 1
 
 
+def _base_side(project: Path, ref: str) -> Side:
+    """The base branch's metrics, params and data hashes, as far as it has them."""
+    base = Side("base", ref=ref)
+    metrics, params, lock = (file_at(project, ref, f) for f in (METRICS, PARAMS, LOCK))
+    if metrics is not None:
+        base.metrics = json.loads(metrics)
+    if params is not None:
+        base.params = flatten(parse_yaml(params))
+    if lock is not None:
+        base.data = data_hashes(parse_yaml(lock))
+    return base
+
+
 def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
     """Render the report; post or update the sticky comment (or fall back to the summary).
 
@@ -201,17 +214,7 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
     gh = _client(ctx)
     champion = load_champion(gh, args.champion) or Side("champion")
     pull = ctx.event.get("pull_request") or {}
-    base_ref = args.base_ref or (pull.get("base") or {}).get("ref") or "main"
-    base = Side("base", ref=base_ref)
-    base_metrics, base_params, base_lock = (
-        file_at(project, base_ref, f) for f in (METRICS, PARAMS, LOCK)
-    )
-    if base_metrics is not None:
-        base.metrics = json.loads(base_metrics)
-    if base_params is not None:
-        base.params = flatten(parse_yaml(base_params))
-    if base_lock is not None:
-        base.data = data_hashes(parse_yaml(base_lock))
+    base = _base_side(project, args.base_ref or (pull.get("base") or {}).get("ref") or "main")
     verdict = gate_rules.evaluate(rules, metrics, champion.metrics)
     history, skipped = (
         (None, []) if gh is None or not args.history else load_history(gh, args.history)
