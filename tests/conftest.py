@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -153,3 +154,41 @@ def waits() -> list[float]:
 def client(gh_standin: GitHubStandIn, waits: list[float]) -> GitHub:
     """A toolkit client of the stand-in for `REPO`, recording its waits, its clock frozen."""
     return GitHub(TOKEN, REPO, gh_standin.base_url, sleep=waits.append, clock=lambda: 1000.0)
+
+
+def write_metrics(project: Path, roc_auc: float) -> None:
+    """A churn project's metrics.json, as `evaluate` writes it, without training."""
+    metrics = {"roc_auc": roc_auc, "f1": 0.6, "log_loss": 0.4}
+    (project / "metrics.json").write_text(json.dumps(metrics))
+
+
+@pytest.fixture
+def monorepo(tmp_path, gh_standin, monkeypatch) -> tuple[Path, Path]:
+    """`churn-a` and `churn-b`, baked into one repository; a pull request changes both."""
+    root = tmp_path / "mono"
+    root.mkdir()
+    run(root, "git", "init", "-q", "-b", "main")
+    projects = [bake(root, project_name=name) for name in ("Churn A", "Churn B")]
+    for project, roc_auc in zip(projects, (0.80, 0.90), strict=True):
+        shutil.rmtree(project / ".git")  # folders of the monorepo, not repositories of their own
+        write_metrics(project, roc_auc)
+    commit_all(root, "two projects")
+    run(root, "git", "checkout", "-q", "-b", "tune")
+    for project, roc_auc in zip(projects, (0.82, 0.88), strict=True):
+        write_metrics(project, roc_auc)
+    sha = commit_all(root, "tune both")
+    gh_standin.add_pull_request(7, head_sha=sha)
+    event = tmp_path / "event.json"
+    pull = {"number": 7, "base": {"ref": "main"}, "head": {"sha": sha}}
+    event.write_text(json.dumps({"pull_request": pull}))
+    for key, value in {
+        "GITHUB_TOKEN": TOKEN,
+        "GITHUB_REPOSITORY": REPO,
+        "GITHUB_API_URL": gh_standin.base_url,
+        "GITHUB_SHA": sha,
+        "GITHUB_EVENT_PATH": str(event),
+    }.items():
+        monkeypatch.setenv(key, value)
+    for key in ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"):
+        monkeypatch.delenv(key, raising=False)
+    return projects[0], projects[1]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from gitops_ml import cli
 from gitops_ml.history import BARS, MISSING, Point, history_section, load_history, sparkline
-from test_monorepo import monorepo  # noqa: F401  (a fixture: a pull request of a repository)
 from test_promote import release_files
 
 
@@ -46,7 +45,7 @@ def test_the_last_releases_are_read_verified_oldest_first(gh_standin, client):
     assert note.startswith("model-5: ") and "checksum mismatch" in note and "/tmp" not in note
 
 
-def test_the_comment_shows_the_history(monorepo, gh_standin):  # noqa: F811
+def test_the_comment_shows_the_history(monorepo, gh_standin):
     project, _ = monorepo
     for n, roc_auc in enumerate((0.78, 0.8), 1):
         gh_standin.add_release(f"model-{n}", release_files(roc_auc))
