@@ -22,8 +22,8 @@ def _library_module(name: str) -> ModuleType:
     """A standard-library module of the gitops-ml library (`actions/gitops_ml/`), run from
     its source.
 
-    Compiled in memory, not imported: an import would write `__pycache__` into the template,
-    and every later bake would copy it into the new project.
+    Compiled in memory, not imported: an import would write `__pycache__` into the template's
+    `actions/`, and the hooks write nothing into the template.
     """
     if name in sys.modules:
         return sys.modules[name]

@@ -32,7 +32,7 @@ from .card import render_card
 from .checksums import SUMS_NAME, render_sums, sha256_file
 from .comment import upsert_comment
 from .context import Context
-from .fetch import FetchError, fetch_files, find_release
+from .fetch import FetchError, fetch_files, fetch_release, find_release
 from .github import GitHub, GitHubError
 from .history import DEFAULT_RELEASES, load_history
 from .limits import for_comment, for_summary
@@ -178,13 +178,13 @@ def cmd_gate(args: argparse.Namespace, ctx: Context) -> int:
     sha = _head_sha(ctx)
     if gh is not None and sha and args.status:
         state = "success" if verdict.passed else "failure"
+        context = status_context(project_path(args.project))
         try:
-            context = status_context(project_path(args.project))
             gh.create_status(sha, state, context, verdict.summary(), ctx.run_url)
         except GitHubError as err:
             if err.status != 403:
                 raise
-            print("gitops-ml: warning: could not set the model-gate status (read-only token)")
+            print(f"gitops-ml: warning: could not set the {context} status (read-only token)")
     print(f"gate {verdict.summary()}")
     return 0 if verdict.passed else 1
 
@@ -328,22 +328,11 @@ def cmd_fetch_model(args: argparse.Namespace, ctx: Context) -> int:
     gh = _client(ctx)
     if gh is None:
         raise CommandError("GITHUB_TOKEN and GITHUB_REPOSITORY are needed to fetch a release")
-    release = find_release(gh, args.tag)
-    if release is None:
-        raise CommandError(
-            "no champion release yet"
-            if args.tag == "latest"
-            else f"no published release {args.tag}"
-        )
     names = [n for n in args.files.split(",") if n] if args.files else None
-    placed = fetch_files(gh, release, names, args.dest)
+    tag, placed = fetch_release(gh, args.tag, names, args.dest)
     for name, path in placed.items():
-        print(
-            f"{release['tag_name']}: {path} (verified)"
-            if name != SUMS_NAME
-            else f"{release['tag_name']}: {path}"
-        )
-    ctx.set_output("tag", release["tag_name"])
+        print(f"{tag}: {path} (verified)" if name != SUMS_NAME else f"{tag}: {path}")
+    ctx.set_output("tag", tag)
     ctx.set_output("path", str(args.dest))
     return 0
 

@@ -35,6 +35,18 @@ def find_release(gh: GitHub, tag: str) -> dict | None:
     return gh.published_release_by_tag(tag)
 
 
+def fetch_release(
+    gh: GitHub, tag: str, names: list[str] | None, destination: Path
+) -> tuple[str, dict[str, Path]]:
+    """Fetch the champion (`latest`) or release `tag` into `destination` as `fetch_files` does;
+    return the release's real tag and each file's path."""
+    release = find_release(gh, tag)
+    if release is None:
+        latest = tag in ("", "latest")
+        raise FetchError("no champion release yet" if latest else f"no published release {tag}")
+    return release["tag_name"], fetch_files(gh, release, names, destination)
+
+
 def _release_tag(release: dict) -> str:
     tag, release_id = release.get("tag_name"), release.get("id")
     if not isinstance(tag, str) or not _TAG.fullmatch(tag) or type(release_id) is not int:

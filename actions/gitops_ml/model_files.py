@@ -118,21 +118,19 @@ def fetch_release(tag: str, folder: Path, files: Sequence[str] = ()) -> str:
     Needs GITHUB_TOKEN and GITHUB_REPOSITORY (and GITHUB_API_URL off github.com).
     """
     from .context import Context
-    from .fetch import FetchError, fetch_files, find_release
+    from .fetch import FetchError, fetch_release
     from .github import GitHub, GitHubError
 
     try:
         gh = GitHub.from_context(Context.from_env())
         if gh is None:
             raise StageError(f"fetching {tag} needs GITHUB_TOKEN and GITHUB_REPOSITORY")
-        release = find_release(gh, tag)
-        if release is None:
-            latest = tag in ("", "latest")
-            raise StageError("no champion release yet" if latest else f"no published release {tag}")
-        fetch_files(gh, release, list(files) or None, folder)
-    except (FetchError, GitHubError, ValueError) as err:
+        real_tag, _ = fetch_release(gh, tag, list(files) or None, folder)
+    except FetchError as err:  # it names the release
+        raise StageError(str(err)) from err
+    except (GitHubError, ValueError) as err:
         raise StageError(f"fetching release {tag}: {err}") from err
-    return release["tag_name"]
+    return real_tag
 
 
 def _check_skops_archive(path: Path) -> None:
