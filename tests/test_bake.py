@@ -45,6 +45,7 @@ ALWAYS = [
     ".github/workflows/pull-request.yml",
     ".github/workflows/drift.yml",
     ".github/workflows/promote.yml",
+    ".github/workflows/pull-request-comment.yml",
     ".github/zizmor.yml",
     ".python-version",
     "uv.lock",

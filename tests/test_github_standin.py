@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import signal
@@ -10,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,7 +72,7 @@ def upload(
 def test_every_operation_of_the_description_is_served() -> None:
     contract = Contract("http://127.0.0.1:1")
     assert {route.operation_id for route in contract.routes} == handled_operations()
-    assert len(handled_operations()) == 23
+    assert len(handled_operations()) == 25
 
 
 def test_a_request_outside_the_contract_is_refused_and_recorded() -> None:
@@ -496,3 +498,143 @@ def test_since_filters_and_the_spec_override(
     assert api.get(url(github, "/issues"), params={"since": "2999-01-01T00:00:00Z"}).json() == []
     monkeypatch.setenv("GITHUB_OPENAPI_SPEC", "/elsewhere/openapi.json")
     assert spec_path() == Path("/elsewhere/openapi.json")
+
+
+def zipped(**files: str) -> bytes:
+    """A zip archive holding `files` (name → text), as upload-artifact makes one."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_run_artifacts_list_like_github(github: GitHubStandIn, api: requests.Session) -> None:
+    github.add_workflow_run(42, head_sha=SHA, head_branch="fix", head_repo="outsider/churn-model")
+    reports = [zipped(**{"report.json": f'{{"n": {n}}}'}) for n in range(5)]
+    added = [github.add_run_artifact(42, f"report-{n}", z) for n, z in enumerate(reports)]
+    github.add_run_artifact(43, "report-0", zipped(other="run"))
+    artifacts_url = url(github, "/actions/runs/42/artifacts")
+
+    listed = api.get(artifacts_url).json()
+    assert listed["total_count"] == 5
+    assert [a["name"] for a in listed["artifacts"]] == [f"report-{n}" for n in (4, 3, 2, 1, 0)]
+    first = listed["artifacts"][-1]
+    assert first == added[0] == github.run_artifacts(42)[0]
+    assert first["size_in_bytes"] == len(reports[0])
+    assert first["digest"] == f"sha256:{hashlib.sha256(reports[0]).hexdigest()}"
+    assert first["archive_download_url"] == url(github, f"/actions/artifacts/{first['id']}/zip")
+    assert first["expired"] is False and first["expires_at"] > first["created_at"]
+    assert first["workflow_run"]["id"] == 42
+    assert (first["workflow_run"]["head_sha"], first["workflow_run"]["head_branch"]) == (SHA, "fix")
+    assert first["workflow_run"]["head_repository_id"] != first["workflow_run"]["repository_id"]
+    ascending = api.get(artifacts_url, params={"direction": "asc"}).json()["artifacts"]
+    assert [a["id"] for a in ascending] == [a["id"] for a in added]
+
+    pages = []
+    next_url: str | None = f"{artifacts_url}?per_page=2"
+    while next_url:
+        reply = api.get(next_url)
+        pages.append(reply.json())
+        next_url = reply.links.get("next", {}).get("url")
+    assert [len(page["artifacts"]) for page in pages] == [2, 2, 1]
+    assert {page["total_count"] for page in pages} == {5}
+    assert [a["id"] for page in pages for a in page["artifacts"]] == [a["id"] for a in added][::-1]
+
+    named = api.get(artifacts_url, params={"name": "report-3"}).json()
+    assert (named["total_count"], [a["id"] for a in named["artifacts"]]) == (1, [added[3]["id"]])
+    assert api.get(artifacts_url, params={"name": "report"}).json() == {
+        "total_count": 0,
+        "artifacts": [],
+    }
+    github.add_workflow_run(44)
+    assert api.get(url(github, "/actions/runs/44/artifacts")).json()["total_count"] == 0
+    assert api.get(url(github, "/actions/runs/45/artifacts")).status_code == 404
+
+
+def test_an_artifact_downloads_through_a_signed_redirect(github: GitHubStandIn) -> None:
+    report = zipped(**{"report.json": "{}", "report.md": "# Model report"})
+    artifact = github.add_run_artifact(7, "gitops-ml-report", report)
+    with client(github, READ_ONLY) as fork_token:  # the job token of `workflow_run` reads
+        redirect = fork_token.get(artifact["archive_download_url"], allow_redirects=False)
+        assert redirect.status_code == 302 and redirect.content == b""
+        location = redirect.headers["Location"]
+        assert location.startswith(f"{github.base_url}/_objects/artifacts/{artifact['id']}?sig=")
+        blob = requests.get(location)
+        assert blob.status_code == 200 and blob.content == report
+        assert blob.headers["Content-Type"] == "application/zip"
+        with zipfile.ZipFile(io.BytesIO(blob.content)) as archive:
+            assert archive.read("report.md") == b"# Model report"
+        assert requests.get(location).content == report  # valid for a minute, not once
+        followed = fork_token.get(artifact["archive_download_url"])
+        assert followed.content == report == github.artifact_content(artifact["id"])
+        again = fork_token.get(artifact["archive_download_url"], allow_redirects=False)
+        assert again.headers["Location"] != location
+    unsigned = location.split("?")[0]
+    assert requests.get(unsigned).status_code == 403
+    assert requests.get(f"{unsigned}?sig=forged").status_code == 403
+    other = github.add_run_artifact(7, "other", zipped(x="y"))
+    assert requests.get(location.replace(str(artifact["id"]), str(other["id"]))).status_code == 403
+
+
+def test_expired_unknown_and_non_zip_artifacts(
+    github: GitHubStandIn, api: requests.Session
+) -> None:
+    expired = github.add_run_artifact(8, "gitops-ml-report", zipped(old="report"), expired=True)
+    (listed,) = api.get(url(github, "/actions/runs/8/artifacts")).json()["artifacts"]
+    assert listed["expired"] is True
+    assert listed["expires_at"] < time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    gone = api.get(expired["archive_download_url"], allow_redirects=False)
+    assert gone.status_code == 410
+    assert gone.json()["message"] == "Artifact has expired"
+    assert gone.json()["documentation_url"].endswith("/actions/artifacts#download-an-artifact")
+    assert api.get(url(github, "/actions/artifacts/999999/zip")).status_code == 404
+    fresh = github.add_run_artifact(8, "fresh", zipped(new="report"))
+    tarball = api.get(fresh["archive_download_url"].replace("/zip", "/tar"), allow_redirects=False)
+    assert tarball.status_code == 404 and tarball.json()["message"] == "Not Found"
+    assert github.count("GET", "/_objects/artifacts/") == 0
+
+
+def test_a_pull_request_from_a_fork_and_a_head_that_moves(
+    github: GitHubStandIn, api: requests.Session
+) -> None:
+    opened = github.add_pull_request(
+        12, head_sha=SHA, head_ref="better-model", head_repo="outsider/churn-model"
+    )
+    pull = api.get(url(github, "/pulls/12")).json()
+    assert pull == opened
+    head, base = pull["head"], pull["base"]
+    assert head["repo"]["full_name"] == "outsider/churn-model" and head["repo"]["fork"] is True
+    assert (head["label"], head["ref"], head["sha"]) == (
+        "outsider:better-model",
+        "better-model",
+        SHA,
+    )
+    assert head["user"]["login"] == head["repo"]["owner"]["login"] == "outsider"
+    assert head["repo"]["url"] == f"{github.base_url}/repos/outsider/churn-model"
+    assert head["repo"]["permissions"]["push"] is False
+    assert base["repo"]["full_name"] == "acme/churn-model" and base["repo"]["fork"] is False
+    assert base["label"] == "acme:main" and head["repo"]["id"] != base["repo"]["id"]
+    assert pull["user"]["login"] == "outsider"
+    artifact = github.add_run_artifact(50, "gitops-ml-report", zipped(r="r"))
+    assert artifact["workflow_run"]["head_repository_id"] == base["repo"]["id"]
+    github.add_workflow_run(51, head_sha=SHA, head_repo="outsider/churn-model")
+    from_fork = github.add_run_artifact(51, "gitops-ml-report", zipped(r="r"))
+    assert from_fork["workflow_run"]["head_repository_id"] == head["repo"]["id"]
+
+    pushed = "b" * 40
+    moved = github.move_pull_head(12, pushed)
+    assert moved["head"]["sha"] == pushed and moved["statuses_url"].endswith(f"/statuses/{pushed}")
+    again = api.get(url(github, "/pulls/12")).json()
+    assert again["head"]["sha"] == pushed and again["head"]["repo"]["full_name"] == (
+        "outsider/churn-model"
+    )
+    assert again["base"]["sha"] == base["sha"]
+    issue = github.add_issue("not a pull request")
+    with pytest.raises(ValueError, match="not a pull request"):
+        github.move_pull_head(issue["number"], pushed)
+    own = github.add_pull_request(20, head_sha=SHA, head_repo="ACME/churn-model")
+    assert own["head"]["repo"]["full_name"] == "acme/churn-model"
+    assert own["user"]["login"] == "octocat"
+    with pytest.raises(ValueError, match="owner/name"):
+        github.add_pull_request(21, head_sha=SHA, head_repo="outsider")

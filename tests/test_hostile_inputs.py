@@ -253,7 +253,7 @@ def _github_actions() -> list[Path]:
 
 def test_the_github_actions_are_the_expected_ones():
     names = [p.parent.name for p in _github_actions()]
-    assert names == ["drift", "fetch-model", "gate", "promote", "publish", "report"]
+    assert names == ["drift", "fetch-model", "gate", "post-report", "promote", "publish", "report"]
 
 
 @pytest.mark.parametrize("action", _github_actions(), ids=lambda p: p.parent.name)

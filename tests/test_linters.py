@@ -75,6 +75,7 @@ def test_baked_workflows_are_lint_clean(tmp_path, remote, retrain, runs_on):
     assert [w.name for w in workflows] == [
         "drift.yml",
         "promote.yml",
+        "pull-request-comment.yml",
         "pull-request.yml",
         "train.yml",
     ]
@@ -108,6 +109,7 @@ def test_actions_are_lint_clean(tmp_path):
         "drift",
         "fetch-model",
         "gate",
+        "post-report",
         "promote",
         "publish",
         "report",

@@ -7,11 +7,13 @@ hyper-parameter; the real pull-request workflow comments, then updates that same
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
-from act_runner import ActRun, pull_request_event, run_act
+from act_runner import REPOSITORY, ActRun, pull_request_event, run_act, workflow_run_event
 from conftest import bake, commit_all, make, run
 from github_standin import GitHubStandIn
 from gitops_ml.checksums import render_sums
@@ -22,6 +24,9 @@ TOKEN = "ghs_test_write_token"
 READ_ONLY = "ghs_fork_read_only_token"
 MARKER = "<!-- gitops-ml:model-report -->"
 BOT = "github-actions[bot]"
+FORK = "outsider/churn-model"
+RUN_ID = 4242
+"""The run id act gives every run here (`act_runner`)."""
 
 
 @pytest.fixture
@@ -106,17 +111,64 @@ def test_pull_request_gets_one_comment_updated_with_new_numbers(tmp_path, github
     assert github.statuses[-1]["sha"] == head
 
 
-def test_a_fork_read_only_token_passes_with_the_report_in_the_summary(tmp_path, github):
+def test_a_forks_pull_request_gets_its_comment_through_the_second_workflow(tmp_path, github):
+    """The fork's run has a read-only token: it passes, with the report in its summary and
+    uploaded as an artifact. GitHub then runs pull-request-comment.yml on `workflow_run`
+    (act does not chain workflows: the test plays that part, handing the uploaded files to
+    the stand-in as the run's artifact), which posts the comment and the status."""
     project = bake(tmp_path)
     base = commit_all(project)
-    github.add_pull_request(9, head_sha=base, base_sha=base)
     run(project, "git", "checkout", "-q", "-b", "from-a-fork")
     set_trees(project, 50)
     head = commit_all(project, "A contributor's change")
+    github.add_pull_request(9, head_sha=head, base_sha=base, head_repo=FORK)
     result = pull_request(project, 9, head, base, github, tmp_path, READ_ONLY)
     assert result.succeeded, result.log[-3000:]
     assert github.comments(9) == []
     summary = result.summaries()
-    assert "could not be posted as a comment" in summary
+    assert "the report workflow posts this report as the pull request's comment" in summary
     assert "## Model report: ✅ gate passed" in summary
     assert "could not set the model-gate status (read-only token)" in result.log
+    assert not github.statuses
+
+    uploaded = tmp_path / "act" / "artifacts" / "gitops-ml-report"
+    assert sorted(p.name for p in uploaded.iterdir()) == ["report.json", "report.md"]
+    github.add_run_artifact(RUN_ID, "gitops-ml-report", zipped(uploaded))
+    event = workflow_run_event(RUN_ID, head, FORK)
+    posted = run_act(
+        project,
+        "workflow_run",
+        event,
+        api_url=github.base_url,
+        token=TOKEN,
+        work=tmp_path / "act",
+        workflow="pull-request-comment.yml",
+    )
+    assert posted.succeeded, posted.log[-3000:]
+    [comment] = our_comments(github, 9)
+    assert "## Model report: ✅ gate passed" in comment["body"]
+    assert "| `model.random_forest.n_estimators` | `200` | `50` |" in comment["body"]
+    [status] = github.statuses
+    assert (status["context"], status["sha"], status["state"]) == ("model-gate", head, "success")
+
+    # A pull request from a branch of this repository comments from its own run: skipped.
+    same_repo = run_act(
+        project,
+        "workflow_run",
+        workflow_run_event(RUN_ID, head, REPOSITORY, (9,)),
+        api_url=github.base_url,
+        token=TOKEN,
+        work=tmp_path / "act",
+        workflow="pull-request-comment.yml",
+    )
+    assert same_repo.succeeded, same_repo.log[-3000:]
+    assert github.count("GET", r"/actions/runs/") == 1
+    assert len(github.statuses) == 1
+
+
+def zipped(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.iterdir()):
+            archive.write(path, path.name)
+    return buffer.getvalue()

@@ -4,6 +4,7 @@
     gitops-ml summary       metrics of the last `dvc repro`, for the job summary
     gitops-ml gate          check metrics against `gate:` in params.yaml (and the champion)
     gitops-ml report        metric/params/data diff as a sticky pull-request comment
+    gitops-ml post-report   post a fork's report from its run's artifact (on workflow_run)
     gitops-ml publish       publish the model as a GitHub Release (after a passed gate)
     gitops-ml fetch-model   download the champion (or a tag) and verify SHA256SUMS
     gitops-ml promote       make a verified release the champion (an older tag rolls back)
@@ -27,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import gate as gate_rules
-from . import markdown
+from . import markdown, report_artifact
 from .card import render_card
 from .checksums import SUMS_NAME, render_sums, sha256_file
 from .comment import upsert_comment
@@ -60,6 +61,7 @@ from .promote import PromoteError, promote
 from .publish import PublishError, publish, release_tag
 from .report import ReportInput, Side, gate_section, marker, render
 from .retry import MAX_WAIT_ENV, parse_max_wait
+from .stage import atomic_write
 
 GATE_RESULT = Path("reports/gate.json")
 STATUS_CONTEXT = "model-gate"
@@ -202,41 +204,60 @@ def _base_side(project: Path, ref: str) -> Side:
     return base
 
 
+def build_report(
+    gh: GitHub | None,
+    champion_tag: str,
+    history: int,
+    *,
+    metrics: dict,
+    rules: dict,
+    base: Side,
+    **shown,
+) -> ReportInput:
+    """What the report shows: the given project data, with the champion and the history read
+    from Releases (verified) and the gate evaluated against that champion."""
+    champion = load_champion(gh, champion_tag) or Side("champion")
+    points, skipped = (None, []) if gh is None or not history else load_history(gh, history)
+    return ReportInput(
+        metrics=metrics,
+        verdict=gate_rules.evaluate(rules, metrics, champion.metrics),
+        champion=champion,
+        base=base,
+        gate_rules=rules,
+        history=points,
+        history_skipped=skipped,
+        **shown,
+    )
+
+
 def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
     """Render the report; post or update the sticky comment (or fall back to the summary).
 
     The job summary gets the whole report (up to GitHub's 1 MiB); the comment gets it cut to
-    GitHub's 65,536 characters when it is longer, with a note pointing to the summary.
+    GitHub's 65,536 characters when it is longer, with a note pointing to the summary. With
+    `--artifact-dir`, the report and its data are also written there, for `post-report`.
     """
     project = args.project
-    rules = _rules(project)
-    metrics = read_metrics(project / METRICS)
     gh = _client(ctx)
-    champion = load_champion(gh, args.champion) or Side("champion")
     pull = ctx.event.get("pull_request") or {}
-    base = _base_side(project, args.base_ref or (pull.get("base") or {}).get("ref") or "main")
-    verdict = gate_rules.evaluate(rules, metrics, champion.metrics)
-    history, skipped = (
-        (None, []) if gh is None or not args.history else load_history(gh, args.history)
+    data = build_report(
+        gh,
+        args.champion,
+        args.history,
+        metrics=read_metrics(project / METRICS),
+        rules=_rules(project),
+        base=_base_side(project, args.base_ref or (pull.get("base") or {}).get("ref") or "main"),
+        params=flatten(read_yaml(project / PARAMS)),
+        data=data_hashes(read_yaml(project / LOCK)) if (project / LOCK).is_file() else {},
+        run_url=ctx.run_url,
+        head=_head_sha(ctx),
+        project_path=project_path(project),
     )
-    body = render(
-        ReportInput(
-            metrics=metrics,
-            params=flatten(read_yaml(project / PARAMS)),
-            data=data_hashes(read_yaml(project / LOCK)) if (project / LOCK).is_file() else {},
-            verdict=verdict,
-            champion=champion,
-            base=base,
-            gate_rules=rules,
-            run_url=ctx.run_url,
-            head=_head_sha(ctx),
-            project_path=project_path(project),
-            history=history,
-            history_skipped=skipped,
-        )
-    )
+    body = render(data)
     summary = for_summary(body)
     number = args.pr or pull.get("number")
+    if args.artifact_dir and number:
+        _write_artifact(args.artifact_dir, int(number), data, body, args, ctx)
     if gh is None or not number or not args.comment:
         ctx.add_summary(summary)
         return 0
@@ -245,22 +266,108 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
             gh,
             int(number),
             for_comment(body, ctx.run_url),
-            marker(project_path(project)),
+            marker(data.project_path),
             args.comment_author or None,
         )
     except GitHubError as err:
         if err.status != 403:
             raise
         note = (
-            "> ℹ️ The report could not be posted as a comment: this run's token is read-only"
-            " (a pull request from a fork). Here it is instead."
+            "> ℹ️ This run's token is read-only (a pull request from a fork): the report"
+            " workflow posts this report as the pull request's comment, from this run's"
+            " artifact. Here it is too."
         )
         ctx.add_summary(note + "\n\n" + summary)
-        print("gitops-ml: the token cannot comment (read-only); the report is in the job summary")
+        print(
+            "gitops-ml: the token cannot comment (read-only); the report is in the job summary"
+            " and the artifact, for the report workflow to post"
+        )
         return 0
     ctx.add_summary(summary)
     ctx.set_output("comment-url", comment.get("html_url", ""))
     ctx.set_output("comment-action", action)
+    return 0
+
+
+def _write_artifact(
+    folder: Path, number: int, data: ReportInput, body: str, args, ctx: Context
+) -> None:
+    """`report.json` and `report.md` into `folder`, and its name as the `artifact-name` output."""
+    folder.mkdir(parents=True, exist_ok=True)
+    document = report_artifact.dump(number, data, args.champion, args.history)
+    for name, content in (
+        (report_artifact.DATA_NAME, document + "\n"),
+        (report_artifact.RENDERED_NAME, body),
+    ):
+        atomic_write(
+            folder / name, lambda tmp, text=content: tmp.write_text(text, encoding="utf-8")
+        )
+    ctx.set_output("artifact-name", report_artifact.artifact_name(data.project_path))
+    ctx.set_output("artifact-path", str(folder))
+
+
+def cmd_post_report(args: argparse.Namespace, ctx: Context) -> int:
+    """On `workflow_run`: post the report a pull request's run left as an artifact.
+
+    Every report artifact of the triggering run is downloaded and checked as hostile input
+    (`report_artifact`) before anything is written; then each gets its sticky comment,
+    rendered here from its data, and its gate status, evaluated here against the champion
+    read from Releases. Nothing of the pull request's code runs.
+    """
+    gh = _client(ctx)
+    if gh is None:
+        raise CommandError("needs GITHUB_TOKEN and GITHUB_REPOSITORY")
+    try:
+        run = report_artifact.triggering_run(ctx.event, ctx.repository)
+        reports = []
+        for artifact in gh.run_artifacts(run.id):
+            name = artifact.get("name")
+            if not isinstance(name, str) or not name.startswith(report_artifact.NAME_PREFIX):
+                continue
+            if artifact.get("expired"):
+                raise report_artifact.ArtifactError(f"artifact {name!r} has expired")
+            raw = gh.read_artifact(artifact, max_size=report_artifact.MAX_ARTIFACT_BYTES)
+            try:
+                report = report_artifact.read_artifact(raw)
+                report_artifact.check_run(report, name, run, gh.pull_request(report.pull_request))
+            except report_artifact.ArtifactError as err:
+                raise report_artifact.ArtifactError(f"artifact {name[:100]!r}: {err}") from None
+            reports.append(report)
+    except (report_artifact.ArtifactError, GitHubError) as err:
+        raise CommandError(f"{err}; nothing posted") from None
+    if not reports:
+        print(f"gitops-ml: run {run.id} left no report artifact: nothing to post")
+        return 0
+    for report in reports:
+        data = build_report(
+            gh,
+            report.champion,
+            report.history,
+            metrics=report.metrics,
+            rules=report.gate_rules,
+            base=report.base,
+            params=report.params,
+            data=report.data,
+            run_url=run.html_url or None,
+            head=report.head_sha,
+            project_path=report.project_path,
+        )
+        body = render(data)
+        action, comment = upsert_comment(
+            gh,
+            report.pull_request,
+            for_comment(body, run.html_url or None),
+            marker(report.project_path),
+            args.comment_author or None,
+        )
+        assert data.verdict is not None
+        context = status_context(report.project_path)
+        state = "success" if data.verdict.passed else "failure"
+        gh.create_status(
+            report.head_sha, state, context, data.verdict.summary(), run.html_url or None
+        )
+        print(f"gitops-ml: #{report.pull_request}: comment {action}, {context} {state}")
+        ctx.set_output("comment-url", comment.get("html_url", ""))
     return 0
 
 
@@ -493,6 +600,21 @@ def parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--no-comment", dest="comment", action="store_false", help="only write the job summary"
+    )
+    report.add_argument(
+        "--artifact-dir",
+        type=Path,
+        help="also write the report and its data here, for the report workflow (post-report)",
+    )
+    posting = command(
+        "post-report",
+        cmd_post_report,
+        "post the report a pull request's run left as an artifact (on workflow_run)",
+    )
+    posting.add_argument(
+        "--comment-author",
+        default="github-actions[bot]",
+        help="login owning the sticky comment ('' for any)",
     )
     pub = command("publish", cmd_publish, "publish the model as a GitHub Release")
     pub.add_argument("--sha", help="commit to release (default: GITHUB_SHA)")

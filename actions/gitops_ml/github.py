@@ -383,8 +383,24 @@ class GitHub:
         """Check the asset's id and declared size, then start its download (streamed)."""
         name, asset_id, size = asset.get("name"), asset.get("id"), asset.get("size")
         operation = f"download asset {self._redact(name if isinstance(name, str) else repr(name))}"
-        if type(asset_id) is not int or type(size) is not int or size < 0:
-            raise GitHubError(operation, None, "the asset's id or size is not a whole number")
+        return self._open_download(
+            operation, "asset", asset_id, size, max_size, "releases/assets/{}"
+        )
+
+    def _open_download(
+        self,
+        operation: str,
+        kind: str,
+        item_id: Any,
+        size: Any,
+        max_size: int | None,
+        path: str,
+        accept: str = "application/octet-stream",
+    ) -> tuple[str, requests.Response, int]:
+        """Check an item's id and declared size against the limit, then start its download
+        (streamed, following the redirect to GitHub's storage without the token)."""
+        if type(item_id) is not int or type(size) is not int or size < 0:
+            raise GitHubError(operation, None, f"the {kind}'s id or size is not a whole number")
         limit = self.max_asset_size if max_size is None else min(max_size, self.max_asset_size)
         if size > limit:
             raise GitHubError(
@@ -393,9 +409,9 @@ class GitHub:
         response = self.request(
             operation,
             "GET",
-            f"releases/assets/{asset_id}",
+            path.format(item_id),
             # identity: the bytes counted are the bytes stored, never a decompressed bomb
-            headers={"Accept": "application/octet-stream", "Accept-Encoding": "identity"},
+            headers={"Accept": accept, "Accept-Encoding": "identity"},
             stream=True,
             assets=True,
         )
@@ -422,6 +438,48 @@ class GitHub:
             raise GitHubError(operation, None, message) from err
         if received != size:
             raise GitHubError(operation, 200, f"{received} bytes, not its declared {size}: refused")
+
+    # ------------------------------------------------- workflow run artifacts
+
+    def run_artifacts(self, run_id: int) -> list[dict]:
+        """The artifacts of workflow run `run_id` (one page of 100: a run of ours has a few)."""
+        operation = f"list the artifacts of run {run_id}"
+        reply = self.json(
+            operation, "GET", f"actions/runs/{run_id}/artifacts", params={"per_page": 100}
+        )
+        artifacts = reply.get("artifacts") if isinstance(reply, dict) else None
+        if not isinstance(artifacts, list) or not all(isinstance(a, dict) for a in artifacts):
+            raise GitHubError(operation, 200, "the reply is not a list of artifacts")
+        if reply.get("total_count", 0) > len(artifacts):
+            raise GitHubError(operation, 200, "more than 100 artifacts: refused")
+        return artifacts
+
+    def read_artifact(self, artifact: dict, *, max_size: int) -> bytes:
+        """A run artifact's zip in memory, refused past its declared size or `max_size`."""
+        name = artifact.get("name")
+        operation = (
+            f"download artifact {self._redact(name if isinstance(name, str) else repr(name))}"
+        )
+        operation, response, size = self._open_download(
+            operation,
+            "artifact",
+            artifact.get("id"),
+            artifact.get("size_in_bytes"),
+            max_size,
+            "actions/artifacts/{}/zip",
+            accept="application/vnd.github+json",
+        )
+        with response:
+            return b"".join(self._counted(operation, response, size))
+
+    def pull_request(self, number: int) -> dict | None:
+        """Pull request #`number`, or None when there is none."""
+        try:
+            return self.json(f"get pull request #{number}", "GET", f"pulls/{number}")
+        except GitHubError as err:
+            if err.status == 404:
+                return None
+            raise
 
     # ------------------------------------------------------ issues and runs
 

@@ -3,12 +3,13 @@
 `GITHUB_API_URL` is an input and GitHub Enterprise exists, so the API host is whatever it
 says; everything else an API reply names (a pagination link, a redirect) is checked against it.
 For github.com the token goes to `api.github.com` and `uploads.github.com` only, and asset
-bytes may come from GitHub's storage hosts too (without the token). For any other API host
-(Enterprise, a stand-in) both are that one origin.
+and artifact bytes may come from GitHub's storage hosts too (without the token). For any
+other API host (Enterprise, a stand-in) both are that one origin.
 """
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -20,6 +21,8 @@ GITHUB_ASSET_HOSTS = (
     "objects.githubusercontent.com",
     "release-assets.githubusercontent.com",
 )
+GITHUB_ARTIFACT_STORAGE = re.compile(r"productionresultssa\d{1,3}\.blob\.core\.windows\.net")
+"""Where GitHub's artifact downloads redirect to (Actions' results storage accounts)."""
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -63,7 +66,8 @@ class TrustedHosts:
         if api is None:
             raise ValueError(f"GITHUB_API_URL {api_url!r} is not an http(s) URL")
         self.api = api
-        if api == Origin("https", GITHUB_API_HOST, 443):
+        self.github_com = api == Origin("https", GITHUB_API_HOST, 443)
+        if self.github_com:
             self.token = frozenset(Origin("https", h, 443) for h in GITHUB_TOKEN_HOSTS)
             self.assets = frozenset(Origin("https", h, 443) for h in GITHUB_ASSET_HOSTS)
         else:
@@ -74,5 +78,15 @@ class TrustedHosts:
         return origin(url) in self.token
 
     def serves_assets(self, url: str) -> bool:
-        """Whether asset bytes may be fetched from `url` (without the token unless it may)."""
-        return origin(url) in self.assets
+        """Whether release-asset or run-artifact bytes may be fetched from `url` (without the
+        token unless it may)."""
+        found = origin(url)
+        if found in self.assets:
+            return True
+        return (
+            self.github_com
+            and found is not None
+            and found.scheme == "https"
+            and found.port == 443
+            and GITHUB_ARTIFACT_STORAGE.fullmatch(found.host) is not None
+        )

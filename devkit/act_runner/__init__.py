@@ -27,6 +27,8 @@ THIRD_PARTY = {
     "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683": STANDINS / "checkout",
     "actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065": STANDINS / "setup-python",
     "actions/cache@5a3ec84eff668545956fd18022155c47e93e2684": STANDINS / "cache",
+    "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02": STANDINS
+    / "upload-artifact",
 }
 REPOSITORY = "acme/churn-model"
 
@@ -102,7 +104,8 @@ def run_act(
     timeout: float = 900,
 ) -> ActRun:
     """Run a workflow of `project` under act: `push` and `pull_request` run train.yml and
-    pull-request.yml; `workflow_dispatch` runs `workflow`."""
+    pull-request.yml; `workflow_dispatch` and `workflow_run` run `workflow`. What the run
+    uploads as artifacts lands in `work/artifacts/<name>/`."""
     if not (WHEELHOUSE.is_dir() and any(WHEELHOUSE.glob("uv-*.whl"))):
         raise RuntimeError(f"{WHEELHOUSE} lacks uv's wheel: run `python3 tasks.py test` to set up")
     workflow = workflow or {"push": "train.yml", "pull_request": "pull-request.yml"}[event]
@@ -157,6 +160,7 @@ def run_act(
         XDG_CACHE_HOME=str(home / ".cache"),
         ACT_DISABLE_VERSION_CHECK="1",
         ACT_CACHE_DIR=str(work / "dvc-cache-store"),
+        ACT_ARTIFACTS=str(work / "artifacts"),
         # The setup action installs uv with pip (offline, from the wheelhouse), then the
         # project's locked environment with uv, from the same cache as the tests' own installs.
         UV_CACHE_DIR=uv_cache_dir(),
@@ -214,6 +218,30 @@ def pull_request_event(
             "number": number,
             "head": {"sha": head_sha, "ref": head_ref},
             "base": {"sha": base_sha, "ref": "main"},
+        },
+        "repository": {"full_name": REPOSITORY},
+    }
+
+
+def workflow_run_event(
+    run_id: int, head_sha: str, head_repo: str, pull_requests: tuple[int, ...] = ()
+) -> dict:
+    """GitHub's `workflow_run` event after a pull-request run completed. For a pull request
+    from a fork, GitHub lists no `pull_requests`: the artifact has to say which one."""
+    return {
+        "action": "completed",
+        "workflow_run": {
+            "id": run_id,
+            "name": "pull-request",
+            "event": "pull_request",
+            "status": "completed",
+            "conclusion": "success",
+            "head_sha": head_sha,
+            "head_branch": "feature",
+            "html_url": f"https://github.com/{REPOSITORY}/actions/runs/{run_id}",
+            "head_repository": {"full_name": head_repo},
+            "repository": {"full_name": REPOSITORY},
+            "pull_requests": [{"number": n} for n in pull_requests],
         },
         "repository": {"full_name": REPOSITORY},
     }

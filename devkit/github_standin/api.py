@@ -1,4 +1,5 @@
-"""GitHub's endpoints: one handler per operation of the description, plus asset downloads.
+"""GitHub's endpoints: one handler per operation of the description, plus the downloads of
+release assets and artifacts that GitHub's replies point to.
 
 Handlers see requests that already match the description and come from an authorised
 token; they apply the request to the repository state and build GitHub's reply.
@@ -8,12 +9,13 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import time
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from werkzeug.datastructures import Headers
 
@@ -26,6 +28,19 @@ from .state import AlreadyExists, Asset, NotFound, RepoState
 
 OBJECTS_PATH = "/_objects/release-assets/"
 """Where the stand-in serves asset bytes (GitHub redirects to a storage host instead)."""
+
+ARTIFACTS_PATH = "/_objects/artifacts/"
+"""Where the stand-in serves artifact zips, at signed URLs (GitHub's are on blob storage)."""
+
+SIGNED_URL_SECONDS = 60.0
+"""How long an artifact's download URL works: GitHub documents 1 minute."""
+
+SIGNATURE_REFUSED = (
+    b'<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code>'
+    b"<Message>Server failed to authenticate the request. Make sure the value of "
+    b"Authorization header is formed correctly including the signature.</Message></Error>"
+)
+"""What blob storage answers (403) to a download URL that is unsigned, forged or expired."""
 
 
 @dataclass(frozen=True)
@@ -75,9 +90,12 @@ class Api:
         self.payloads = payloads
         self.used = 0
         self.reset = int(time.time()) + 3600
+        self.signed_url_seconds = SIGNED_URL_SECONDS
+        self._signatures: dict[str, tuple[int, float]] = {}
         repo_path = re.escape(f"/{state.owner}/{state.repo}")
         self._downloads = re.compile(
             rf"{re.escape(OBJECTS_PATH)}(?P<asset_id>\d+)"
+            rf"|{re.escape(ARTIFACTS_PATH)}(?P<artifact_id>\d+)"
             rf"|{repo_path}/releases/download/(?P<tag>[^/]+)/(?P<name>[^/]+)"
         )
 
@@ -129,13 +147,19 @@ class Api:
             self._store_asset(call, complete=False)
 
     def is_download(self, path: str) -> bool:
-        """Whether `path` is an asset's storage URL or its `browser_download_url`."""
+        """Whether `path` is an asset's storage URL or `browser_download_url`, or an
+        artifact's storage URL."""
         return self._downloads.fullmatch(path) is not None
 
-    def download(self, path: str) -> Reply:
-        """The bytes of the asset at a download `path` (404 if missing or never completed)."""
+    def download(self, target: str) -> Reply:
+        """The bytes at a download `target` (path and query): an asset's (404 if missing or
+        never completed), or an artifact's zip (403 unless the URL's signature is current)."""
+        url = urlsplit(target)
+        found = self._downloads.fullmatch(url.path)
+        if found is not None and found["artifact_id"]:
+            return self._artifact_zip(int(found["artifact_id"]), url.query)
         try:
-            asset = self._asset_at(path)
+            asset = self._asset_at(url.path)
         except NotFound:
             return Reply(404, b"Not Found", {}, "text/plain")
         if asset.state != "uploaded":
@@ -143,6 +167,26 @@ class Api:
         asset.download_count += 1
         disposition = {"Content-Disposition": f'attachment; filename="{asset.name}"'}
         return Reply(200, asset.content, disposition, "application/octet-stream")
+
+    def _sign(self, artifact_id: int) -> str:
+        """A download URL for an artifact's zip that works for `signed_url_seconds`."""
+        moment = time.monotonic()
+        self._signatures = {k: v for k, v in self._signatures.items() if v[1] >= moment}
+        signature = secrets.token_urlsafe(24)
+        self._signatures[signature] = (artifact_id, moment + self.signed_url_seconds)
+        return f"{self.payloads.base_url}{ARTIFACTS_PATH}{artifact_id}?sig={signature}"
+
+    def _artifact_zip(self, artifact_id: int, query: str) -> Reply:
+        signature = dict(parse_qsl(query)).get("sig", "")
+        signed = self._signatures.get(signature)
+        if signed is None or signed[0] != artifact_id or signed[1] < time.monotonic():
+            return Reply(403, SIGNATURE_REFUSED, {}, "application/xml")
+        try:
+            artifact = self.state.artifact(artifact_id)
+        except NotFound:
+            return Reply(404, b"Not Found", {}, "text/plain")
+        disposition = {"Content-Disposition": f'attachment; filename="{artifact.name}.zip"'}
+        return Reply(200, artifact.content, disposition, "application/zip")
 
     def _asset_at(self, path: str) -> Asset:
         found = self._downloads.fullmatch(path)
@@ -153,9 +197,12 @@ class Api:
         return self.state.asset_by_name(unquote(found["tag"]), unquote(found["name"]))
 
     def _page(self, call: Call, items: list[Any], build: Callable[[Any], Any]) -> Reply:
-        url = f"{self.payloads.base_url}{call.route.template}".format(**call.params)
-        chunk, headers = paginate(items, call.query, url)
+        chunk, headers = paginate(items, call.query, self._url(call))
         return json_reply(200, [build(item) for item in chunk], headers)
+
+    def _url(self, call: Call) -> str:
+        """The URL `call` was made to, without its query."""
+        return f"{self.payloads.base_url}{call.route.template}".format(**call.params)
 
     def _created(self, payload: dict[str, Any]) -> Reply:
         return json_reply(201, payload, {"Location": payload["url"]})
@@ -346,7 +393,32 @@ class Api:
         )
         return self._created(self.payloads.issue(issue))
 
-    # Actions and commit statuses
+    # Actions: workflow dispatches and run artifacts
+
+    @operation("actions/list-workflow-run-artifacts")
+    def list_run_artifacts(self, call: Call) -> Reply:
+        """GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts?name=…&direction=…:
+        `{total_count, artifacts}`, the newest first unless `direction=asc`, paginated."""
+        artifacts = self.state.run_artifacts(call.number("run_id"), call.query.get("name"))
+        if call.query.get("direction", "desc") == "desc":
+            artifacts.reverse()
+        chunk, headers = paginate(artifacts, call.query, self._url(call))
+        payload = {
+            "total_count": len(artifacts),
+            "artifacts": [self.payloads.artifact(artifact) for artifact in chunk],
+        }
+        return json_reply(200, payload, headers)
+
+    @operation("actions/download-artifact")
+    def download_artifact(self, call: Call) -> Reply:
+        """GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}: 302 to
+        a signed URL of the zip; 410 once expired; 404 for a format other than `zip`."""
+        artifact = self.state.artifact(call.number("artifact_id"))
+        if call.params["archive_format"] != "zip":
+            raise NotFound(f"archive format {call.params['archive_format']}")
+        if artifact.expired:
+            return error_reply(410, "Artifact has expired", call.route.docs_url)
+        return Reply(302, b"", {"Location": self._sign(artifact.id)})
 
     @operation("actions/create-workflow-dispatch")
     def dispatch_workflow(self, call: Call) -> Reply:
@@ -356,6 +428,8 @@ class Api:
         if body.get("return_run_details"):
             return json_reply(200, self.payloads.workflow_run(self.state.new_id()))
         return Reply(204)
+
+    # Commit statuses
 
     @operation("repos/create-commit-status")
     def create_status(self, call: Call) -> Reply:

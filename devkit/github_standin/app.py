@@ -65,7 +65,7 @@ class App:
         with self.lock:
             path = urlsplit(target).path
             if self.api.is_download(path):
-                reply = fault.reply(time.time()) if fault else self.api.download(path)
+                reply = fault.reply(time.time()) if fault else self.api.download(target)
             else:
                 try:
                     reply = self._api_reply(method, target, headers, body, fault)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from .state import Asset, Comment, Issue, Release, RepoState, Status
+from .state import Artifact, Asset, Comment, Issue, Release, RepoState, Status
 
 LABEL_COLOR = "ededed"
 
@@ -17,9 +17,9 @@ LABEL_COLOR = "ededed"
 class Payloads:
     """Builds API objects for the repository in `state`, with URLs under `base_url`.
 
-    With `null_digests` set, every asset reports `digest: null`, as GitHub may (its
-    description makes the field nullable; assets uploaded before GitHub computed digests have
-    none).
+    With `null_digests` set, every asset and artifact reports `digest: null`, as GitHub may
+    (its description makes the field nullable; assets uploaded before GitHub computed digests,
+    and artifacts uploaded by upload-artifact before v4, have none).
     """
 
     def __init__(self, base_url: str, state: RepoState) -> None:
@@ -61,21 +61,26 @@ class Payloads:
             "user_view_type": "public",
         }
 
-    def repository(self) -> dict[str, Any]:
-        """The repository, valid as both `full-repository` and `repository`."""
-        state, api = self.state, self.repo_api
-        repo_id = state.repo_id
+    def repository(self, full_name: str | None = None) -> dict[str, Any]:
+        """The repository, valid as both `full-repository` and `repository`; with `full_name`
+        (`owner/name`), that fork of it instead, which the token may only read."""
+        state = self.state
+        fork = state.fork_name(full_name)
+        owner, name = fork.split("/") if fork else (state.owner, state.repo)
+        api = f"{self.base_url}/repos/{owner}/{name}"
+        html = f"{self.base_url}/{owner}/{name}"
+        repo_id = state.repository_id(fork)
         created = "2024-01-01T00:00:00Z"
         return {
             "id": repo_id,
             "node_id": f"R_{repo_id}",
-            "name": state.repo,
-            "full_name": f"{state.owner}/{state.repo}",
-            "owner": self.user(state.owner),
+            "name": name,
+            "full_name": f"{owner}/{name}",
+            "owner": self.user(owner),
             "private": True,
-            "html_url": self.repo_html,
+            "html_url": html,
             "description": None,
-            "fork": False,
+            "fork": fork is not None,
             "url": api,
             "archive_url": f"{api}/{{archive_format}}{{/ref}}",
             "assignees_url": f"{api}/assignees{{/user}}",
@@ -94,7 +99,7 @@ class Payloads:
             "git_commits_url": f"{api}/git/commits{{/sha}}",
             "git_refs_url": f"{api}/git/refs{{/sha}}",
             "git_tags_url": f"{api}/git/tags{{/sha}}",
-            "git_url": f"git://127.0.0.1/{state.owner}/{state.repo}.git",
+            "git_url": f"git://127.0.0.1/{owner}/{name}.git",
             "hooks_url": f"{api}/hooks",
             "issue_comment_url": f"{api}/issues/comments{{/number}}",
             "issue_events_url": f"{api}/issues/events{{/number}}",
@@ -107,7 +112,7 @@ class Payloads:
             "notifications_url": f"{api}/notifications{{?since,all,participating}}",
             "pulls_url": f"{api}/pulls{{/number}}",
             "releases_url": f"{api}/releases{{/id}}",
-            "ssh_url": f"git@127.0.0.1:{state.owner}/{state.repo}.git",
+            "ssh_url": f"git@127.0.0.1:{owner}/{name}.git",
             "stargazers_url": f"{api}/stargazers",
             "statuses_url": f"{api}/statuses/{{sha}}",
             "subscribers_url": f"{api}/subscribers",
@@ -115,9 +120,9 @@ class Payloads:
             "tags_url": f"{api}/tags",
             "teams_url": f"{api}/teams",
             "trees_url": f"{api}/git/trees{{/sha}}",
-            "clone_url": f"{self.repo_html}.git",
+            "clone_url": f"{html}.git",
             "mirror_url": None,
-            "svn_url": self.repo_html,
+            "svn_url": html,
             "homepage": None,
             "language": "Python",
             "forks": 0,
@@ -149,8 +154,8 @@ class Payloads:
             "permissions": {
                 "admin": False,
                 "maintain": False,
-                "push": True,
-                "triage": True,
+                "push": fork is None,
+                "triage": fork is None,
                 "pull": True,
             },
         }
@@ -315,7 +320,7 @@ class Payloads:
             "assignees": [],
             "requested_reviewers": [],
             "requested_teams": [],
-            "head": self._branch(pull.head_ref, pull.head_sha),
+            "head": self._branch(pull.head_ref, pull.head_sha, pull.head_repo),
             "base": self._branch(pull.base_ref, pull.base_sha),
             "_links": {name: {"href": href} for name, href in links.items()},
             "author_association": self._association(issue.user),
@@ -365,6 +370,31 @@ class Payloads:
             "creator": creator,
         }
 
+    def artifact(self, artifact: Artifact) -> dict[str, Any]:
+        """An `artifact` of a workflow run; its `digest` is null while `null_digests` is set."""
+        run = self.state.run(artifact.run_id)
+        api = f"{self.repo_api}/actions/artifacts/{artifact.id}"
+        return {
+            "id": artifact.id,
+            "node_id": f"AR_{artifact.id}",
+            "name": artifact.name,
+            "size_in_bytes": artifact.size,
+            "url": api,
+            "archive_download_url": f"{api}/zip",
+            "expired": artifact.expired,
+            "created_at": artifact.created_at,
+            "expires_at": artifact.expires_at,
+            "updated_at": artifact.updated_at,
+            "digest": None if self.null_digests else artifact.digest,
+            "workflow_run": {
+                "id": run.id,
+                "repository_id": self.state.repo_id,
+                "head_repository_id": self.state.repository_id(run.head_repo),
+                "head_branch": run.head_branch,
+                "head_sha": run.head_sha,
+            },
+        }
+
     def workflow_run(self, run_id: int) -> dict[str, Any]:
         """A `workflow-dispatch-response` for the run a dispatch started."""
         return {
@@ -381,13 +411,15 @@ class Payloads:
         graphql = {"limit": limit, "used": 0, "remaining": limit, "reset": reset}
         return {"resources": {"core": core, "search": search, "graphql": graphql}, "rate": core}
 
-    def _branch(self, ref: str, sha: str) -> dict[str, Any]:
+    def _branch(self, ref: str, sha: str, fork: str | None = None) -> dict[str, Any]:
+        """A pull request's `head` or `base`: `ref` at `sha` in this repository or `fork`."""
+        owner = fork.split("/")[0] if fork else self.state.owner
         return {
-            "label": f"{self.state.owner}:{ref}",
+            "label": f"{owner}:{ref}",
             "ref": ref,
             "sha": sha,
-            "user": self.user(self.state.owner),
-            "repo": self.repository(),
+            "user": self.user(owner),
+            "repo": self.repository(fork),
         }
 
     def _issue_html(self, issue: Issue) -> str:

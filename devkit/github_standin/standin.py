@@ -30,7 +30,8 @@ class GitHubStandIn:
     `token` may do everything; `read_only_token` (a fork's pull request) may read, and every
     write with it is refused with 403. Writes are made as `user`. With `state_file`, the whole
     state is written there as JSON after every request and every seeding call. With
-    `null_digests`, every asset reports `digest: null`, as GitHub may (see `null_digests`).
+    `null_digests`, every asset and artifact reports `digest: null`, as GitHub may (see
+    `null_digests`).
     """
 
     def __init__(
@@ -133,7 +134,8 @@ class GitHubStandIn:
 
     @property
     def null_digests(self) -> bool:
-        """Whether every asset reports `digest: null` (GitHub's description allows it)."""
+        """Whether every asset and artifact reports `digest: null` (GitHub's description
+        allows it)."""
         return self.payloads.null_digests
 
     @null_digests.setter
@@ -176,6 +178,16 @@ class GitHubStandIn:
         """The bytes uploaded for an asset."""
         with self.state.lock:
             return self.state.asset(asset_id).content
+
+    def run_artifacts(self, run_id: int) -> list[dict[str, Any]]:
+        """The artifacts of a workflow run, oldest first, as the API describes them."""
+        with self.state.lock:
+            return [self.payloads.artifact(a) for a in self.state.run_artifacts(run_id)]
+
+    def artifact_content(self, artifact_id: int) -> bytes:
+        """The zip archive stored for an artifact."""
+        with self.state.lock:
+            return self.state.artifact(artifact_id).content
 
     def comments(self, issue_number: int) -> list[dict[str, Any]]:
         """The comments on an issue or pull request, oldest first."""
@@ -249,17 +261,60 @@ class GitHubStandIn:
         base_sha: str = "0" * 40,
         *,
         head_ref: str | None = None,
+        head_repo: str | None = None,
         title: str | None = None,
-        user: str = "octocat",
+        user: str | None = None,
     ) -> dict[str, Any]:
-        """Open pull request #`number` from `head_ref` at `head_sha` into `base_ref`."""
-        pull = PullInfo(head_ref or f"feature-{number}", head_sha, base_ref, base_sha)
+        """Open pull request #`number` from `head_ref` at `head_sha` into `base_ref`, by `user`.
+
+        With `head_repo` (a fork's full name, `outsider/churn-model`), the head is in that
+        fork: `head.repo`, `head.label` and `head.user` name it, and `user` defaults to its
+        owner (else to "octocat").
+        """
         with self.state.lock:
+            fork = self.state.fork_name(head_repo)
+            pull = PullInfo(head_ref or f"feature-{number}", head_sha, base_ref, base_sha, fork)
+            author = user or (fork.split("/")[0] if fork else "octocat")
             issue = self.state.create_issue(
-                title or f"Pull request #{number}", user, number=number, pull=pull
+                title or f"Pull request #{number}", author, number=number, pull=pull
             )
             self._persist()
             return self.payloads.pull_request(issue)
+
+    def move_pull_head(self, number: int, head_sha: str) -> dict[str, Any]:
+        """A new push to pull request #`number`: its head is now `head_sha`."""
+        with self.state.lock:
+            issue = self.state.move_pull_head(number, head_sha)
+            self._persist()
+            return self.payloads.pull_request(issue)
+
+    def add_workflow_run(
+        self,
+        run_id: int,
+        *,
+        head_sha: str = "0" * 40,
+        head_branch: str | None = None,
+        head_repo: str | None = None,
+    ) -> None:
+        """A workflow run with no artifacts yet (listing its artifacts gives none; an unknown
+        run's are 404), on `head_sha` of `head_branch` (default: the default branch), in
+        `head_repo` (a fork's full name) or this repository. Its artifacts name this."""
+        with self.state.lock:
+            self.state.add_run(run_id, head_sha, head_branch, head_repo)
+            self._persist()
+
+    def add_run_artifact(
+        self, run_id: int, name: str, content: bytes, *, expired: bool = False
+    ) -> dict[str, Any]:
+        """Upload artifact `name` to workflow run `run_id` (added, with defaults, if unknown):
+        `content` is the zip archive's bytes. An `expired` artifact is still listed, and its
+        download is refused with 410, as on GitHub."""
+        with self.state.lock:
+            if run_id not in self.state.runs:
+                self.state.add_run(run_id)
+            artifact = self.state.add_artifact(run_id, name, content, expired=expired)
+            self._persist()
+            return self.payloads.artifact(artifact)
 
     def add_issue(
         self,

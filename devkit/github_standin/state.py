@@ -1,4 +1,5 @@
-"""The repository the stand-in serves, in memory: releases, assets, issues, comments, statuses.
+"""The repository the stand-in serves, in memory: releases, assets, issues, comments, statuses,
+and workflow runs with their artifacts.
 
 Pure logic, no HTTP: each rule mirrors what GitHub does (one published release per tag while
 drafts may share one, unique asset names, drafts hidden from look-ups by tag, which release is
@@ -12,15 +13,19 @@ import itertools
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+ARTIFACT_RETENTION_DAYS = 90
+"""How long GitHub keeps a workflow artifact by default."""
 
-def now() -> str:
-    """The current UTC time as GitHub writes timestamps (`2024-01-31T12:00:00Z`)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+def now(days: float = 0) -> str:
+    """The current UTC time, moved by `days`, as GitHub writes timestamps
+    (`2024-01-31T12:00:00Z`)."""
+    return (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def updated_since(updated_at: str, since: str | None) -> bool:
@@ -107,12 +112,14 @@ class Release:
 
 @dataclass
 class PullInfo:
-    """What makes an issue number a pull request: its head and base."""
+    """What makes an issue number a pull request: its head and base. `head_repo` is the full
+    name of the fork the head is in, or None when it is in this repository."""
 
     head_ref: str
     head_sha: str
     base_ref: str
     base_sha: str
+    head_repo: str | None = None
 
 
 @dataclass
@@ -158,6 +165,46 @@ class Status:
 
 
 @dataclass
+class WorkflowRun:
+    """A workflow run that artifacts belong to: the commit it ran on, and where that commit
+    is (`head_repo`: a fork's full name, or None for this repository)."""
+
+    id: int
+    head_sha: str
+    head_branch: str
+    head_repo: str | None = None
+
+
+@dataclass
+class Artifact:
+    """A workflow run's artifact: the zip archive's bytes, as GitHub serves them."""
+
+    id: int
+    run_id: int
+    name: str
+    content: bytes
+    expired: bool
+    created_at: str
+    updated_at: str
+    expires_at: str
+
+    @property
+    def size(self) -> int:
+        """The size of the zip archive in bytes."""
+        return len(self.content)
+
+    @property
+    def sha256(self) -> str:
+        """The hex SHA-256 of the zip archive."""
+        return hashlib.sha256(self.content).hexdigest()
+
+    @property
+    def digest(self) -> str:
+        """GitHub's `digest` field: `sha256:<hex>` of the zip archive."""
+        return f"sha256:{self.sha256}"
+
+
+@dataclass
 class Dispatch:
     """A `workflow_dispatch` event that was requested."""
 
@@ -179,11 +226,14 @@ class RepoState:
         self.comments: list[Comment] = []
         self.statuses: list[Status] = []
         self.dispatches: list[Dispatch] = []
+        self.runs: dict[int, WorkflowRun] = {}
+        self.artifacts: list[Artifact] = []
         self.deleted_assets: list[Asset] = []
         self._ids = itertools.count(1000)
         self.repo_id = self.new_id()
         self._user_ids: dict[str, int] = {}
         self._label_ids: dict[str, int] = {}
+        self._repo_ids: dict[str, int] = {}
         self._latest_id: int | None = None
 
     def new_id(self) -> int:
@@ -197,6 +247,25 @@ class RepoState:
     def label_id(self, name: str) -> int:
         """The stable id of the label `name`."""
         return self._label_ids.setdefault(name, self.new_id())
+
+    @property
+    def full_name(self) -> str:
+        """`owner/repo` of this repository."""
+        return f"{self.owner}/{self.repo}"
+
+    def fork_name(self, full_name: str | None) -> str | None:
+        """`full_name` checked to be `owner/name`; None for None or this repository itself."""
+        if full_name is None or full_name.lower() == self.full_name.lower():
+            return None
+        owner, _, name = full_name.partition("/")
+        if not owner or not name or "/" in name:
+            raise ValueError(f"not a repository's full name (owner/name): {full_name!r}")
+        return full_name
+
+    def repository_id(self, full_name: str | None) -> int:
+        """The stable id of the repository `full_name` (None: this repository)."""
+        fork = self.fork_name(full_name)
+        return self.repo_id if fork is None else self._repo_ids.setdefault(fork, self.new_id())
 
     # Releases
 
@@ -421,6 +490,15 @@ class RepoState:
             and updated_since(issue.updated_at, since)
         ]
 
+    def move_pull_head(self, number: int, head_sha: str) -> Issue:
+        """A new push to pull request #`number`: its head is now `head_sha`."""
+        issue = self.issue(number)
+        if issue.pull is None:
+            raise ValueError(f"#{number} is an issue, not a pull request")
+        issue.pull.head_sha = head_sha
+        issue.updated_at = now()
+        return issue
+
     def comments_on(self, issue_number: int, since: str | None = None) -> list[Comment]:
         """The comments on an issue or pull request, oldest first."""
         self.issue(issue_number)
@@ -480,8 +558,69 @@ class RepoState:
         self.dispatches.append(dispatch)
         return dispatch
 
+    # Workflow runs and their artifacts
+
+    def add_run(
+        self,
+        run_id: int,
+        head_sha: str = "0" * 40,
+        head_branch: str | None = None,
+        head_repo: str | None = None,
+    ) -> WorkflowRun:
+        """A workflow run with no artifacts yet, on `head_sha` of `head_branch` (default: the
+        default branch) in `head_repo` (a fork's full name, or None: this repository)."""
+        if run_id in self.runs:
+            raise ValueError(f"workflow run {run_id} already exists")
+        run = WorkflowRun(
+            run_id, head_sha, head_branch or self.default_branch, self.fork_name(head_repo)
+        )
+        self.runs[run_id] = run
+        return run
+
+    def run(self, run_id: int) -> WorkflowRun:
+        """The workflow run with this id."""
+        if run_id not in self.runs:
+            raise NotFound(f"workflow run {run_id}")
+        return self.runs[run_id]
+
+    def add_artifact(
+        self, run_id: int, name: str, content: bytes, expired: bool = False
+    ) -> Artifact:
+        """A new artifact of an existing run; an expired one was made a retention period ago.
+
+        Raises ValueError when the run has an artifact of that name (upload-artifact v4
+        refuses a second one).
+        """
+        self.run(run_id)
+        if any(a.run_id == run_id and a.name == name for a in self.artifacts):
+            raise ValueError(f"workflow run {run_id} already has an artifact named {name!r}")
+        age = ARTIFACT_RETENTION_DAYS + 1 if expired else 0
+        created = now(-age)
+        artifact = Artifact(
+            id=self.new_id(),
+            run_id=run_id,
+            name=name,
+            content=content,
+            expired=expired,
+            created_at=created,
+            updated_at=created,
+            expires_at=now(ARTIFACT_RETENTION_DAYS - age),
+        )
+        self.artifacts.append(artifact)
+        return artifact
+
+    def artifact(self, artifact_id: int) -> Artifact:
+        """The artifact with this id."""
+        return _first(self.artifacts, lambda a: a.id == artifact_id, f"artifact {artifact_id}")
+
+    def run_artifacts(self, run_id: int, name: str | None = None) -> list[Artifact]:
+        """The artifacts of a run (named `name`, when given), oldest first."""
+        self.run(run_id)
+        return [a for a in self.artifacts if a.run_id == run_id and name in (None, a.name)]
+
     def snapshot(self) -> dict[str, Any]:
-        """Everything recorded, as JSON-ready data (asset content as size and SHA-256)."""
+        """Everything recorded, as JSON-ready data (asset and artifact content as size and
+        SHA-256)."""
         return {
             "owner": self.owner,
             "repo": self.repo,
@@ -504,6 +643,15 @@ class RepoState:
             "comments": [asdict(comment) for comment in self.comments],
             "statuses": [asdict(status) for status in self.statuses],
             "dispatches": [asdict(dispatch) for dispatch in self.dispatches],
+            "runs": [asdict(run) for run in self.runs.values()],
+            "artifacts": [
+                {
+                    **{k: v for k, v in vars(artifact).items() if k != "content"},
+                    "size": artifact.size,
+                    "sha256": artifact.sha256,
+                }
+                for artifact in self.artifacts
+            ],
         }
 
     def latest_release_id(self) -> int | None:
