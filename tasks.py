@@ -35,6 +35,9 @@ UV_VERSION = "0.13.9"
 """The uv that bootstraps .venv (the lock pins the same one, so `uv sync` keeps it)."""
 WHEELHOUSE = VENV / "wheelhouse"
 """uv's wheel, for the workflow tests: their setup step installs uv with pip, offline."""
+MERMAID = ROOT / "tests" / "mermaid"
+"""Mermaid's own parser, run under node by the tests to check the report's charts."""
+NODE_STAMP = MERMAID / "node_modules" / ".package-lock.sha256"
 
 
 def run(*cmd: str | Path, **kwargs) -> None:
@@ -74,6 +77,24 @@ def ensure_make() -> None:
     sys.exit("error: the tests drive baked projects with `make`; install GNU make first")
 
 
+def ensure_node() -> None:
+    """The tests parse every Mermaid chart the report draws with mermaid itself, under node:
+    install node.js and npm if this machine lacks them (Debian 12's nodejs 18 will do), then
+    tests/mermaid's locked packages with `npm ci`, unless they are those of its lock already."""
+    packages = {"node": "nodejs", "npm": "npm"}
+    missing = [package for tool, package in packages.items() if not shutil.which(tool)]
+    if missing:
+        if not (os.geteuid() == 0 and shutil.which("apt-get")):
+            sys.exit("error: the tests parse Mermaid charts with node; install node.js and npm")
+        run("apt-get", "update", "-qq")
+        run("apt-get", "install", "-y", "-qq", *missing)
+    wanted = hashlib.sha256((MERMAID / "package-lock.json").read_bytes()).hexdigest()
+    if NODE_STAMP.exists() and NODE_STAMP.read_text() == wanted:
+        return
+    run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", cwd=MERMAID)
+    NODE_STAMP.write_text(wanted)
+
+
 def demo() -> None:
     """Bake the default project into build/demo/, set it up as a user would, and train it."""
     ensure_venv()
@@ -85,6 +106,7 @@ def test(*pytest_args: str) -> None:
     """Run the test suite on both cores."""
     ensure_venv()
     ensure_make()
+    ensure_node()
     run(BIN / "python", "-m", "pytest", "-n", "2", "--dist", "loadfile", *pytest_args, cwd=ROOT)
 
 

@@ -28,6 +28,7 @@ from gitops_ml.report_artifact import (
     parse,
 )
 from markdown_checks import HOSTILE, assert_inert
+from mermaid_checks import mermaid_blocks, parse_failures
 
 FORK = "outsider/churn-model"
 RUN_ID = 9001
@@ -70,6 +71,11 @@ def fork_pr(tmp_path, gh_standin, monkeypatch):
     commit_all(project, "main")
     run(project, "git", "checkout", "-q", "-b", "feature")
     write_metrics(project, 0.83)
+    plots = project / "plots"
+    plots.mkdir(exist_ok=True)
+    (plots / "roc.csv").write_text("fpr,tpr\n0,0\n0.1,0.6\n0.4,0.9\n1,1\n")
+    rows = ["no,no"] * 70 + ["no,yes"] * 5 + ["yes,no"] * 10 + ["yes,yes"] * 15
+    (plots / "confusion.csv").write_text("actual,predicted\n" + "\n".join(rows) + "\n")
     head = commit_all(project, "better")
     gh_standin.add_pull_request(5, head_sha=head, head_repo=FORK)
     pull = {"number": 5, "base": {"ref": "main"}, "head": {"sha": head}}
@@ -106,6 +112,11 @@ def test_a_forks_report_is_posted_once_with_its_status(tmp_path, gh_standin, mon
     assert "| roc_auc ↑ | 0.8300 |" in comment["body"]
     assert "base `main`" in comment["body"]  # the base side, as the fork's run read it
     assert f"/actions/runs/{RUN_ID}" in comment["body"]
+    [chart] = mermaid_blocks(comment["body"])
+    # The step curve on the 21-point grid: 0 up to fpr 5%, 60 from 10%, 90 from 40%.
+    steps = ", ".join(["0"] * 2 + ["60"] * 6 + ["90"] * 12 + ["100"])
+    assert f"line [{steps}]" in chart and not parse_failures([chart])
+    assert "|`yes`|10|**15**|" in comment["body"]
     [status] = gh_standin.statuses
     assert (status["context"], status["sha"], status["state"]) == ("model-gate", head, "success")
     # What the fork's run rendered and what was posted agree (same data, same renderer).
@@ -247,6 +258,9 @@ def test_markdown_injection_is_rendered_inert(tmp_path, gh_standin, monkeypatch,
         document["params"].update({v: "x" for v in values})
         document["data"] = {v: f"md5-{i}" for i, v in enumerate(values)}
         document["base"]["ref"] = values[0]
+        labels = values[:12]
+        counts = [[i + j for j in range(len(labels))] for i in range(len(labels))]
+        document["plots"]["confusion"] = {"labels": labels, "counts": counts}
         artifact = {"report.json": json.dumps(document).encode()}
         gh_standin.add_run_artifact(RUN_ID + number, "gitops-ml-report", zipped(artifact))
         gh_standin.add_pull_request(number, head_sha=head, head_repo=FORK)
@@ -326,6 +340,31 @@ def test_two_projects_of_a_monorepo_each_get_their_comment(
         ({"data": {"a": 1}}, "data['a'] is not a string"),
         ({"gate_rules": {"roc_auc": {"min": "high"}}}, "gate_rules"),
         ({"base": {"ref": "main"}}, "base lacks data, metrics, params"),
+        ({"plots": {"roc": [[0, "x"]]}}, "plots lacks confusion, pred_actual"),
+        (
+            {"plots": {"roc": [[0, "x"]], "confusion": None, "pred_actual": None}},
+            "plots.roc holds a point that is not two numbers",
+        ),
+        (
+            {
+                "plots": {
+                    "roc": None,
+                    "confusion": {"labels": ["a", "b"], "counts": [[1, 2]]},
+                    "pred_actual": None,
+                }
+            },
+            "plots.confusion.counts is not a square of whole numbers",
+        ),
+        (
+            {
+                "plots": {
+                    "roc": None,
+                    "confusion": {"labels": ["a"], "counts": [[-1]]},
+                    "pred_actual": None,
+                }
+            },
+            "plots.confusion.counts is not a square of whole numbers",
+        ),
     ],
 )
 def test_the_schema_names_the_field_it_refuses(change, cause):
@@ -342,8 +381,9 @@ def test_the_schema_names_the_field_it_refuses(change, cause):
         "data": {"data/raw.csv": "abc"},
         "gate_rules": {"roc_auc": {"min": 0.7}},
         "base": {"ref": "main", "metrics": None, "params": None, "data": None},
+        "plots": {"roc": [[0, 0], [0.5, 0.9], [1, 1]], "confusion": None, "pred_actual": None},
     }
-    assert parse(document).pull_request == 5
+    assert parse(document).plots.roc == [(0, 0), (0.5, 0.9), (1, 1)]
     with pytest.raises(ArtifactError, match=r"^report\.json: ") as err:
         parse(document | change)
     assert cause in str(err.value)

@@ -17,6 +17,7 @@ from act_runner import REPOSITORY, ActRun, pull_request_event, run_act, workflow
 from conftest import bake, commit_all, make, run
 from github_standin import GitHubStandIn
 from gitops_ml.checksums import render_sums
+from mermaid_checks import mermaid_blocks, parse_failures
 
 pytestmark = pytest.mark.slow
 
@@ -43,6 +44,7 @@ def seed_champion(github: GitHubStandIn, project: Path, tag: str) -> None:
         "metrics.json": project / "metrics.json",
         "params.yaml": project / "params.yaml",
         "dvc.lock": project / "dvc.lock",
+        "roc.csv": project / "plots" / "roc.csv",
     }
     contents = {name: path.read_bytes() for name, path in files.items()}
     digests = {name: hashlib.sha256(data).hexdigest() for name, data in contents.items()}
@@ -97,6 +99,12 @@ def test_pull_request_gets_one_comment_updated_with_new_numbers(tmp_path, github
     )
     status = github.statuses[-1]
     assert (status["context"], status["sha"]) == ("model-gate", head)
+    # The ROC curves of this change and of the champion (from its release's roc.csv), drawn
+    # by GitHub from Mermaid: every chart passes Mermaid's own parser.
+    [chart] = mermaid_blocks(body)
+    assert chart.count("\n    line [") == 3 and "🟧 orange: the champion" in body
+    assert not parse_failures([chart])
+    assert "|actual ↓ predicted →|`no`|`yes`|" in body
 
     set_trees(project, 300)
     head = commit_all(project, "More trees")
@@ -147,6 +155,8 @@ def test_a_forks_pull_request_gets_its_comment_through_the_second_workflow(tmp_p
     assert posted.succeeded, posted.log[-3000:]
     [comment] = our_comments(github, 9)
     assert "## Model report: ✅ gate passed" in comment["body"]
+    assert "### Plots" in comment["body"]
+    assert not parse_failures(mermaid_blocks(comment["body"]))
     assert "| `model.random_forest.n_estimators` | `200` | `50` |" in comment["body"]
     [status] = github.statuses
     assert (status["context"], status["sha"], status["state"]) == ("model-gate", head, "success")

@@ -27,6 +27,7 @@ ASSETS = [
     "metrics.json",
     "model.skops",
     "params.yaml",
+    "roc.csv",
 ]
 
 

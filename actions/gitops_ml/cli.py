@@ -23,13 +23,14 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from . import gate as gate_rules
 from . import markdown, report_artifact
 from .card import render_card
+from .charts import Curves
 from .checksums import SUMS_NAME, render_sums, sha256_file
 from .comment import upsert_comment
 from .context import Context
@@ -38,12 +39,14 @@ from .github import GitHub, GitHubError
 from .history import DEFAULT_RELEASES, load_history
 from .limits import for_comment, for_summary
 from .metrics import fmt
+from .plot_files import read_curves, read_curves_from
 from .project import (
     ENVIRONMENT,
     LOCK,
     METRICS,
     OPTIONAL_RELEASE_FILES,
     PARAMS,
+    PLOTS_RELEASED,
     RELEASE_FILES,
     ProjectError,
     commit_date,
@@ -96,15 +99,33 @@ def load_champion(gh: GitHub | None, tag: str) -> Side | None:
         if tag not in ("", "latest"):
             raise CommandError(f"no published release {tag}")
         return None
+    assets = {a.get("name") for a in release.get("assets") or [] if isinstance(a, dict)}
+    plots = {p.name: p for p in PLOTS_RELEASED if p.name in assets}
     with tempfile.TemporaryDirectory(prefix="gitops-ml-champion-") as tmp:
-        names = [METRICS.name, PARAMS.name, LOCK.name]
+        names = [METRICS.name, PARAMS.name, LOCK.name, *plots]
         files = fetch_files(gh, release, names, Path(tmp))
         return Side(
             label=f"champion {release['tag_name']}",
             metrics=read_metrics(files[METRICS.name]),
             params=flatten(read_yaml(files[PARAMS.name])),
             data=data_hashes(read_yaml(files[LOCK.name])),
+            plots=_plots(
+                f"release {release['tag_name']}",
+                lambda: read_curves(
+                    {str(path): files[name].read_text("utf-8") for name, path in plots.items()}
+                ),
+            ),
         )
+
+
+def _plots(where: str, read: Callable[[], Curves]) -> Curves | None:
+    """Plot data, or None with a warning when a plot file is malformed: a report without
+    plots is better than no report."""
+    try:
+        return read()
+    except (ProjectError, UnicodeDecodeError) as err:
+        print(f"gitops-ml: warning: {where}: no plots ({err})")
+        return None
 
 
 def _rules(project: Path) -> dict:
@@ -252,6 +273,7 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
         run_url=ctx.run_url,
         head=_head_sha(ctx),
         project_path=project_path(project),
+        plots=_plots("this change", lambda: read_curves_from(project)),
     )
     body = render(data)
     summary = for_summary(body)
@@ -351,6 +373,7 @@ def cmd_post_report(args: argparse.Namespace, ctx: Context) -> int:
             run_url=run.html_url or None,
             head=report.head_sha,
             project_path=report.project_path,
+            plots=report.plots,
         )
         body = render(data)
         action, comment = upsert_comment(

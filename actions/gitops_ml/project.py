@@ -19,8 +19,12 @@ LOCK = Path("dvc.lock")
 ENVIRONMENT = Path("models/environment.json")
 RELEASE_FILES = (MODEL, METRICS, PARAMS, LOCK)
 """What a release carries besides SHA256SUMS and the model card."""
-OPTIONAL_RELEASE_FILES = (ENVIRONMENT,)
-"""Released when present: projects baked before the train stage wrote them lack them."""
+PLOTS_RELEASED = (Path("plots/roc.csv"), Path("plots/predictions.csv"))
+"""The plot data a release carries, so later reports can draw the champion's curves (a few
+hundred KB at most; `plots/confusion.csv` has a row per test row and stays out)."""
+OPTIONAL_RELEASE_FILES = (ENVIRONMENT, *PLOTS_RELEASED)
+"""Released when present: projects baked before the train stage wrote them lack them, and a
+project has either a ROC curve or predictions, by its task."""
 
 
 class ProjectError(Exception):

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .charts import Curves, charts_section
 from .gate import Verdict
 from .history import Point, history_section
 from .markdown import cell_code, code, text
@@ -45,6 +46,7 @@ class Side:
     params: dict[str, Any] | None = None
     data: dict[str, str] | None = None
     ref: str | None = None
+    plots: Curves | None = None
 
 
 @dataclass
@@ -64,6 +66,8 @@ class ReportInput:
     history: list[Point] | None = None
     """The last published releases, oldest first (None: not looked up)."""
     history_skipped: list[str] = field(default_factory=list)
+    plots: Curves | None = None
+    """This change's plot data (None: no plot files)."""
 
 
 def mark(metric: str, delta: float | None, rule: dict | None) -> str:
@@ -188,6 +192,9 @@ def render(data: ReportInput) -> str:
         "🟢 better · 🔴 worse · ⚪ unchanged · ↑ higher is better · ↓ lower is better",
         "",
     ]
+    plots = charts_section(data.plots, data.champion.plots) if data.plots else []
+    if plots:
+        lines += ["### Plots", ""] + plots + [""]
     if data.history is not None:
         history = history_section(data.history, data.metrics, data.gate_rules, data.history_skipped)
         lines += ["### History", ""] + history + [""]

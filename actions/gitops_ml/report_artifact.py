@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import gate
+from .charts import Curves
 from .report import ReportInput, Side
 
 FORMAT = "gitops-ml-report"
@@ -44,6 +45,10 @@ MAX_ENTRIES = 5000
 """The most entries of one mapping (metrics, params, data files)."""
 MAX_LIST = 100
 """The longest list among params values."""
+MAX_POINTS = 2000
+"""The most points of a ROC curve (a project's evaluate stage writes about 1,000)."""
+MAX_CLASSES = 100
+"""The most classes of a confusion matrix carried (more: the fork's comment has no table)."""
 
 _SHA = re.compile(r"[0-9a-f]{40}")
 _SAFE_PATH = re.compile(r"[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*")
@@ -68,6 +73,7 @@ class ArtifactReport:
     data: dict[str, str]
     gate_rules: dict[str, dict]
     base: Side
+    plots: Curves | None
 
 
 @dataclass(frozen=True)
@@ -108,10 +114,20 @@ def dump(pull_request: int, data: ReportInput, champion: str, history: int) -> s
                 "params": data.base.params,
                 "data": data.base.data,
             },
+            "plots": _plots_document(data.plots),
         },
         indent=1,
         allow_nan=False,
     )
+
+
+def _plots_document(plots: Curves | None) -> dict[str, Any] | None:
+    if plots is None:
+        return None
+    confusion = None
+    if plots.confusion is not None and len(plots.confusion[0]) <= MAX_CLASSES:
+        confusion = {"labels": plots.confusion[0], "counts": plots.confusion[1]}
+    return {"roc": plots.roc, "confusion": confusion, "pred_actual": plots.pred_actual}
 
 
 # ------------------------------------------------------------------ reading
@@ -177,6 +193,7 @@ def parse(document: Any) -> ArtifactReport:
         "data",
         "gate_rules",
         "base",
+        "plots",
     }
     doc = _object(document, "the document", fields)
     if doc["format"] != FORMAT or doc["version"] != VERSION:
@@ -212,6 +229,7 @@ def parse(document: Any) -> ArtifactReport:
             data=_optional(base["data"], "base.data", _hashes),
             ref=_text(base["ref"], "base.ref"),
         ),
+        plots=_optional(doc["plots"], "plots", _plots),
     )
 
 
@@ -293,6 +311,47 @@ def _hashes(value: Any, where: str) -> dict[str, str]:
 
 def _optional(value: Any, where: str, check) -> Any:
     return None if value is None else check(value, where)
+
+
+def _plots(value: Any, where: str) -> Curves:
+    plots = _object(value, where, {"roc", "confusion", "pred_actual"})
+    return Curves(
+        roc=_optional(plots["roc"], f"{where}.roc", _points),
+        confusion=_optional(plots["confusion"], f"{where}.confusion", _confusion),
+        pred_actual=_optional(plots["pred_actual"], f"{where}.pred_actual", _points),
+    )
+
+
+def _points(value: Any, where: str) -> list[tuple[float, float]]:
+    def number(x: Any) -> bool:
+        return type(x) in (int, float) and math.isfinite(x)
+
+    if not isinstance(value, list) or len(value) > MAX_POINTS:
+        raise ArtifactError(f"{DATA_NAME}: {where} is not a list of at most {MAX_POINTS} points")
+    for point in value:
+        if not (isinstance(point, list) and len(point) == 2 and all(map(number, point))):
+            raise ArtifactError(f"{DATA_NAME}: {where} holds a point that is not two numbers")
+    return [(float(x), float(y)) for x, y in value]
+
+
+def _confusion(value: Any, where: str) -> tuple[list[str], list[list[int]]]:
+    matrix = _object(value, where, {"labels", "counts"})
+    labels, counts = matrix["labels"], matrix["counts"]
+    if not isinstance(labels, list) or not 0 < len(labels) <= MAX_CLASSES:
+        raise ArtifactError(f"{DATA_NAME}: {where}.labels is not a list of 1 to {MAX_CLASSES}")
+    for label in labels:
+        _text(label, f"a label of {where}")
+    square = isinstance(counts, list) and len(counts) == len(labels)
+    if not square or not all(
+        isinstance(row, list)
+        and len(row) == len(labels)
+        and all(type(n) is int and n >= 0 for n in row)
+        for row in counts
+    ):
+        raise ArtifactError(
+            f"{DATA_NAME}: {where}.counts is not a square of whole numbers, one row per label"
+        )
+    return labels, counts
 
 
 # --------------------------------------------------------------- the run
