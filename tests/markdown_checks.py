@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-import pytest
+import markdown_it
 
 _CELL_SEPARATOR = re.compile(r"(?<!\\)\|")
 
@@ -44,7 +44,6 @@ MENTIONS_AND_LINKS = ("@team", "@evil", "http://evil", "www.evil", "#13", "GH-13
 
 
 def _tokens(body: str):
-    markdown_it = pytest.importorskip("markdown_it")
     return markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(body)
 
 

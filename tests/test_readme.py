@@ -3,13 +3,15 @@
 The README's actions table is compared with every `actions/*/action.yml`, so adding, renaming
 or removing an action, an input or an output on either side fails here until both agree; the
 repository layout table (CONTRIBUTING.md, which the README points to) with every top-level
-folder, so a new folder fails here until it is described.
+folder, so a new folder fails here until it is described. Every picture the README shows is a
+PNG of the repository, of a sensible size.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+import struct
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -23,6 +25,13 @@ DOCS = [README, CONTRIBUTING]
 PROJECT = ROOT / "{{cookiecutter.project_slug}}"
 ACTIONS_TABLE_HEADER = re.compile(r"^\|\s*action\s*\|\s*inputs\b", re.IGNORECASE)
 LAYOUT_TABLE_HEADER = re.compile(r"^\|\s*path\s*\|\s*what lives there\s*\|", re.IGNORECASE)
+# An image: `![alt](path "title")` or `<img src="path">`.
+IMAGE = re.compile(r"!\[[^\]]*\]\(\s*([^)\s]+)[^)]*\)|<img\b[^>]*?\bsrc=[\"']([^\"']+)", re.I)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+IMAGE_BYTES = (2_000, 400_000)
+"""A README picture's size in bytes: more than a blank, small enough to load fast."""
+IMAGE_PIXELS = (300, 4_000)
+"""Its width and height in pixels."""
 
 # Paths that point out of the repository: a parent directory, or a machine's own folders.
 OUTSIDE_PATHS = [
@@ -129,13 +138,18 @@ def test_readme_lists_each_actions_inputs_and_outputs(action, kind):
     )
 
 
-def top_level_folders() -> set[str]:
-    """The repository's top-level folders, as `name/`: all but hidden and git-ignored ones."""
-    ignored = [
+def ignored_patterns() -> list[str]:
+    """The patterns of the repository's `.gitignore` (each matches a file or folder name)."""
+    return [
         line.strip().rstrip("/")
         for line in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     ]
+
+
+def top_level_folders() -> set[str]:
+    """The repository's top-level folders, as `name/`: all but hidden and git-ignored ones."""
+    ignored = ignored_patterns()
     return {
         f"{path.name}/"
         for path in ROOT.iterdir()
@@ -214,3 +228,31 @@ def test_every_tasks_command_named_exists(doc):
 def test_readme_gives_the_two_commands():
     named = set(re.findall(r"python3 tasks\.py\s+([\w-]+)", README.read_text(encoding="utf-8")))
     assert {"demo", "test"} <= named
+
+
+def readme_images() -> list[str]:
+    """Every image the README shows, as written (Markdown or `<img>`), in order."""
+    return [md or tag for md, tag in IMAGE.findall(README.read_text(encoding="utf-8"))]
+
+
+def test_readme_shows_a_report_comment():
+    assert "docs/report-comment.png" in readme_images()
+
+
+@pytest.mark.parametrize("image", readme_images())
+def test_readme_images_are_pngs_of_the_repository(image):
+    """Each picture is a file of the repository, not git-ignored, and a real PNG of a sensible
+    size (read from its header: the signature, then the IHDR chunk's width and height)."""
+    assert not re.match(r"^[a-z][a-z0-9+.-]*:", image, re.I), f"{image}: not a repository file"
+    path = (ROOT / image).resolve()
+    assert path.is_relative_to(ROOT) and path.is_file(), f"README shows a missing file: {image}"
+    parts = path.relative_to(ROOT).parts
+    ignored = [p for p in ignored_patterns() if any(fnmatch(part, p) for part in parts)]
+    assert not ignored, f"{image} is git-ignored ({ignored}): it would not be committed"
+    data = path.read_bytes()
+    assert data[:8] == PNG_SIGNATURE and data[12:16] == b"IHDR", f"{image} is not a PNG"
+    low, high = IMAGE_BYTES
+    assert low <= len(data) <= high, f"{image}: {len(data):,} bytes, not {low:,} to {high:,}"
+    width, height = struct.unpack(">II", data[16:24])
+    low, high = IMAGE_PIXELS
+    assert low <= width <= high and low <= height <= high, f"{image}: {width} × {height} px"

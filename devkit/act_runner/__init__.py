@@ -105,11 +105,12 @@ def run_act(
 ) -> ActRun:
     """Run a workflow of `project` under act: `push` and `pull_request` run train.yml and
     pull-request.yml; `workflow_dispatch` and `workflow_run` run `workflow`. What the run
-    uploads as artifacts lands in `work/artifacts/<name>/`."""
+    uploads as artifacts lands in `work/artifacts/<name>/` (emptied when a run starts)."""
     if not (WHEELHOUSE.is_dir() and any(WHEELHOUSE.glob("uv-*.whl"))):
         raise RuntimeError(f"{WHEELHOUSE} lacks uv's wheel: run `python3 tasks.py test` to set up")
     workflow = workflow or {"push": "train.yml", "pull_request": "pull-request.yml"}[event]
     work.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(work / "artifacts", ignore_errors=True)  # each act invocation is a new run
     event_path = work / f"{event}-event.json"
     event_path.write_text(json.dumps(payload))
     home = work / "home"
