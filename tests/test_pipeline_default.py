@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import UV, bake, commit_all, make, run
+from mermaid_checks import mermaid_blocks, parse_failures
 from pipeline_checks import assert_model_is_checksummed, metrics_of, ran_stages, sha256
 
 pytestmark = pytest.mark.slow
@@ -179,6 +180,8 @@ def test_make_gate_and_report_run_the_toolkit_locally(default_project):
     report = make(default_project, "report").stdout
     assert "## Model report: ✅ gate passed" in report
     assert "| roc_auc ↑ |" in report
+    [chart] = mermaid_blocks(report)  # this change's ROC curve: no champion without a token
+    assert chart.count("line [") == 2 and not parse_failures([chart])
 
 
 def test_predict_scores_with_a_release_and_refuses_a_tampered_one(default_project, tmp_path):

@@ -6,6 +6,7 @@ import math
 
 import pytest
 from conftest import bake, make
+from mermaid_checks import mermaid_blocks, parse_failures
 from messy_data import CLASSES
 from pipeline_checks import assert_model_is_checksummed, metrics_of
 
@@ -29,6 +30,11 @@ def test_diabetes_regression_end_to_end(tmp_path):
     scatter = (project / "plots" / "predictions.csv").read_text().splitlines()
     assert scatter[0] == "actual,predicted,residual" and len(scatter) == 90
     make(project, "test")
+    # The report draws predicted vs actual (10 groups of test rows); Mermaid's parser takes it.
+    report = make(project, "report").stdout
+    [chart] = mermaid_blocks(report)
+    assert 'title "Predicted vs actual (test set)"' in chart and chart.count("line [") == 2
+    assert not parse_failures([chart])
 
 
 def test_messy_csv_multiclass_end_to_end(tmp_path, messy_answers):
@@ -41,3 +47,8 @@ def test_messy_csv_multiclass_end_to_end(tmp_path, messy_answers):
     confusion = (project / "plots" / "confusion.csv").read_text()
     assert all(label in confusion for label in CLASSES)
     make(project, "test")
+    # The report: the micro-averaged ROC curve, and a confusion table naming every class.
+    report = make(project, "report").stdout
+    assert not parse_failures(mermaid_blocks(report))
+    table = report[report.index("|actual ↓ predicted →|") :].split("\n\n")[0]
+    assert table.count("\n") == len(CLASSES) + 1
