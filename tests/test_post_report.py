@@ -387,3 +387,15 @@ def test_the_schema_names_the_field_it_refuses(change, cause):
     with pytest.raises(ArtifactError, match=r"^report\.json: ") as err:
         parse(document | change)
     assert cause in str(err.value)
+
+
+def test_a_malformed_plot_file_leaves_out_the_plots_not_the_report(
+    tmp_path, gh_standin, monkeypatch, fork_pr, capsys
+):
+    head, files = fork_pr
+    project = tmp_path / "churn-model"
+    (project / "plots" / "roc.csv").write_text("fpr,tpr\n0,0\nhigh,1\n")
+    assert cli.main(["report", "--project", str(project), "--no-comment"]) == 0
+    out = capsys.readouterr().out
+    assert "warning: this change: no plots (plots/roc.csv: line 3: 'high' is not a number)" in out
+    assert "## Model report: ✅ gate passed" in out and "### Plots" not in out

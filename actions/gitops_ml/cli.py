@@ -23,38 +23,34 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from . import gate as gate_rules
 from . import markdown, report_artifact
 from .card import render_card
-from .charts import Curves
 from .checksums import SUMS_NAME, render_sums, sha256_file
 from .comment import upsert_comment
 from .context import Context
-from .fetch import FetchError, fetch_files, fetch_release, find_release
+from .fetch import FetchError, fetch_release
 from .github import GitHub, GitHubError
-from .history import DEFAULT_RELEASES, load_history
+from .history import DEFAULT_RELEASES
 from .limits import for_comment, for_summary
 from .metrics import fmt
-from .plot_files import read_curves, read_curves_from
+from .plot_files import read_curves_from
 from .project import (
     ENVIRONMENT,
     LOCK,
     METRICS,
     OPTIONAL_RELEASE_FILES,
     PARAMS,
-    PLOTS_RELEASED,
     RELEASE_FILES,
     ProjectError,
     commit_date,
     data_hashes,
     dvc,
-    file_at,
     flatten,
-    parse_yaml,
     project_path,
     read_environment,
     read_metrics,
@@ -62,7 +58,8 @@ from .project import (
 )
 from .promote import PromoteError, promote
 from .publish import PublishError, publish, release_tag
-from .report import ReportInput, Side, gate_section, marker, render
+from .report import ReportInput, gate_section, marker, render
+from .report_data import base_side, build_report, load_champion, read_plots
 from .retry import MAX_WAIT_ENV, parse_max_wait
 from .stage import atomic_write
 
@@ -88,44 +85,6 @@ def _head_sha(ctx: Context) -> str:
     """The commit being judged: a pull request's head, else GITHUB_SHA."""
     pull = ctx.event.get("pull_request") or {}
     return (pull.get("head") or {}).get("sha") or ctx.sha
-
-
-def load_champion(gh: GitHub | None, tag: str) -> Side | None:
-    """The champion's metrics, params and data hashes from its release (verified), or None."""
-    if gh is None or tag == "none":
-        return None
-    release = find_release(gh, tag)
-    if release is None:
-        if tag not in ("", "latest"):
-            raise CommandError(f"no published release {tag}")
-        return None
-    assets = {a.get("name") for a in release.get("assets") or [] if isinstance(a, dict)}
-    plots = {p.name: p for p in PLOTS_RELEASED if p.name in assets}
-    with tempfile.TemporaryDirectory(prefix="gitops-ml-champion-") as tmp:
-        names = [METRICS.name, PARAMS.name, LOCK.name, *plots]
-        files = fetch_files(gh, release, names, Path(tmp))
-        return Side(
-            label=f"champion {release['tag_name']}",
-            metrics=read_metrics(files[METRICS.name]),
-            params=flatten(read_yaml(files[PARAMS.name])),
-            data=data_hashes(read_yaml(files[LOCK.name])),
-            plots=_plots(
-                f"release {release['tag_name']}",
-                lambda: read_curves(
-                    {str(path): files[name].read_text("utf-8") for name, path in plots.items()}
-                ),
-            ),
-        )
-
-
-def _plots(where: str, read: Callable[[], Curves]) -> Curves | None:
-    """Plot data, or None with a warning when a plot file is malformed: a report without
-    plots is better than no report."""
-    try:
-        return read()
-    except (ProjectError, UnicodeDecodeError) as err:
-        print(f"gitops-ml: warning: {where}: no plots ({err})")
-        return None
 
 
 def _rules(project: Path) -> dict:
@@ -212,45 +171,6 @@ def cmd_gate(args: argparse.Namespace, ctx: Context) -> int:
     return 0 if verdict.passed else 1
 
 
-def _base_side(project: Path, ref: str) -> Side:
-    """The base branch's metrics, params and data hashes, as far as it has them."""
-    base = Side("base", ref=ref)
-    metrics, params, lock = (file_at(project, ref, f) for f in (METRICS, PARAMS, LOCK))
-    if metrics is not None:
-        base.metrics = json.loads(metrics)
-    if params is not None:
-        base.params = flatten(parse_yaml(params))
-    if lock is not None:
-        base.data = data_hashes(parse_yaml(lock))
-    return base
-
-
-def build_report(
-    gh: GitHub | None,
-    champion_tag: str,
-    history: int,
-    *,
-    metrics: dict,
-    rules: dict,
-    base: Side,
-    **shown,
-) -> ReportInput:
-    """What the report shows: the given project data, with the champion and the history read
-    from Releases (verified) and the gate evaluated against that champion."""
-    champion = load_champion(gh, champion_tag) or Side("champion")
-    points, skipped = (None, []) if gh is None or not history else load_history(gh, history)
-    return ReportInput(
-        metrics=metrics,
-        verdict=gate_rules.evaluate(rules, metrics, champion.metrics),
-        champion=champion,
-        base=base,
-        gate_rules=rules,
-        history=points,
-        history_skipped=skipped,
-        **shown,
-    )
-
-
 def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
     """Render the report; post or update the sticky comment (or fall back to the summary).
 
@@ -267,13 +187,13 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
         args.history,
         metrics=read_metrics(project / METRICS),
         rules=_rules(project),
-        base=_base_side(project, args.base_ref or (pull.get("base") or {}).get("ref") or "main"),
+        base=base_side(project, args.base_ref or (pull.get("base") or {}).get("ref") or "main"),
         params=flatten(read_yaml(project / PARAMS)),
         data=data_hashes(read_yaml(project / LOCK)) if (project / LOCK).is_file() else {},
         run_url=ctx.run_url,
         head=_head_sha(ctx),
         project_path=project_path(project),
-        plots=_plots("this change", lambda: read_curves_from(project)),
+        plots=read_plots("this change", lambda: read_curves_from(project)),
     )
     body = render(data)
     summary = for_summary(body)
