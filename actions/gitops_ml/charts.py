@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -128,16 +127,6 @@ def counts_matrix(pairs: Mapping[tuple[str, str], int]) -> tuple[list[str], list
     for (actual, predicted), count in pairs.items():
         counts[position[actual]][position[predicted]] += count
     return labels, counts
-
-
-def confusion_counts(
-    actual: Iterable[str], predicted: Iterable[str]
-) -> tuple[list[str], list[list[int]]]:
-    """The confusion matrix of paired labels: (labels sorted, `counts[actual][predicted]`).
-
-    Both are consumed once, in step; they must be as long as each other (`ValueError`).
-    """
-    return counts_matrix(Counter(zip(actual, predicted, strict=True)))
 
 
 # --- numbers for Mermaid --------------------------------------------------------------------

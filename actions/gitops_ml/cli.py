@@ -73,6 +73,15 @@ def status_context(project_path: str) -> str:
     return f"{STATUS_CONTEXT} ({project_path})" if project_path else STATUS_CONTEXT
 
 
+def set_gate_status(
+    gh: GitHub, sha: str, verdict: gate_rules.Verdict, context: str, url: str | None
+) -> str:
+    """Set the gate's commit status on `sha` from `verdict`; returns the state set."""
+    state = "success" if verdict.passed else "failure"
+    gh.create_status(sha, state, context, verdict.summary(), url)
+    return state
+
+
 class CommandError(Exception):
     """A command cannot do its job; the message says why (exit code 1)."""
 
@@ -159,10 +168,9 @@ def cmd_gate(args: argparse.Namespace, ctx: Context) -> int:
     ctx.set_output("summary", verdict.summary())
     sha = _head_sha(ctx)
     if gh is not None and sha and args.status:
-        state = "success" if verdict.passed else "failure"
         context = status_context(project_path(args.project))
         try:
-            gh.create_status(sha, state, context, verdict.summary(), ctx.run_url)
+            set_gate_status(gh, sha, verdict, context, ctx.run_url)
         except GitHubError as err:
             if err.status != 403:
                 raise
@@ -305,10 +313,7 @@ def cmd_post_report(args: argparse.Namespace, ctx: Context) -> int:
         )
         assert data.verdict is not None
         context = status_context(report.project_path)
-        state = "success" if data.verdict.passed else "failure"
-        gh.create_status(
-            report.head_sha, state, context, data.verdict.summary(), run.html_url or None
-        )
+        state = set_gate_status(gh, report.head_sha, data.verdict, context, run.html_url or None)
         print(f"gitops-ml: #{report.pull_request}: comment {action}, {context} {state}")
         ctx.set_output("comment-url", comment.get("html_url", ""))
     return 0
@@ -499,12 +504,15 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = top.add_subparsers(dest="command", required=True)
 
-    def command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
+    def command(
+        name: str, handler, help_text: str, *, project: bool = True
+    ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(handler=handler)
-        p.add_argument(
-            "--project", type=Path, default=Path("."), help="the project folder (default: .)"
-        )
+        if project:
+            p.add_argument(
+                "--project", type=Path, default=Path("."), help="the project folder (default: .)"
+            )
         return p
 
     command("pull", cmd_pull, "restore DVC-tracked data and cached outputs")
@@ -553,6 +561,7 @@ def parser() -> argparse.ArgumentParser:
         "post-report",
         cmd_post_report,
         "post the report a pull request's run left as an artifact (on workflow_run)",
+        project=False,  # it reads no project: only the artifact, the event and Releases
     )
     posting.add_argument(
         "--comment-author",

@@ -29,11 +29,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from .charts import Curves, binned_means, counts_matrix
-from .project import ProjectError
+from .project import CONFUSION_PLOT, PREDICTIONS_PLOT, ROC_PLOT, ProjectError
 
-ROC = "plots/roc.csv"
-CONFUSION = "plots/confusion.csv"
-PREDICTIONS = "plots/predictions.csv"
+ROC = ROC_PLOT.as_posix()
+CONFUSION = CONFUSION_PLOT.as_posix()
+PREDICTIONS = PREDICTIONS_PLOT.as_posix()
 PLOT_FILES = (ROC, CONFUSION, PREDICTIONS)
 """The plot files' names, relative to the project's folder."""
 MAX_CONFUSION_CLASSES = 1000

@@ -19,7 +19,11 @@ LOCK = Path("dvc.lock")
 ENVIRONMENT = Path("models/environment.json")
 RELEASE_FILES = (MODEL, METRICS, PARAMS, LOCK)
 """What a release carries besides SHA256SUMS and the model card."""
-PLOTS_RELEASED = (Path("plots/roc.csv"), Path("plots/predictions.csv"))
+ROC_PLOT = Path("plots/roc.csv")
+CONFUSION_PLOT = Path("plots/confusion.csv")
+PREDICTIONS_PLOT = Path("plots/predictions.csv")
+"""The plot data `evaluate` writes (`plot_files` reads them)."""
+PLOTS_RELEASED = (ROC_PLOT, PREDICTIONS_PLOT)
 """The plot data a release carries, so later reports can draw the champion's curves (a few
 hundred KB at most; `plots/confusion.csv` has a row per test row and stays out)."""
 OPTIONAL_RELEASE_FILES = (ENVIRONMENT, *PLOTS_RELEASED)

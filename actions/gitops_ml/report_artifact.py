@@ -21,6 +21,7 @@ import json
 import math
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -309,7 +310,7 @@ def _hashes(value: Any, where: str) -> dict[str, str]:
     return hashes
 
 
-def _optional(value: Any, where: str, check) -> Any:
+def _optional(value: Any, where: str, check: Callable[[Any, str], Any]) -> Any:
     return None if value is None else check(value, where)
 
 

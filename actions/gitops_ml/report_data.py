@@ -53,7 +53,10 @@ def load_champion(gh: GitHub | None, tag: str) -> Side | None:
             plots=read_plots(
                 f"release {release['tag_name']}",
                 lambda: read_curves(
-                    {str(path): files[name].read_text("utf-8") for name, path in plots.items()}
+                    {
+                        path.as_posix(): files[name].read_text("utf-8")
+                        for name, path in plots.items()
+                    }
                 ),
             ),
         )
