@@ -107,7 +107,19 @@ def test(*pytest_args: str) -> None:
     ensure_venv()
     ensure_make()
     ensure_node()
-    run(BIN / "python", "-m", "pytest", "-n", "2", "--dist", "loadfile", *pytest_args, cwd=ROOT)
+    # Whole files per worker, in the order conftest sorts them (longest first), not by size.
+    run(
+        BIN / "python",
+        "-m",
+        "pytest",
+        "-n",
+        "2",
+        "--dist",
+        "loadfile",
+        "--no-loadscope-reorder",
+        *pytest_args,
+        cwd=ROOT,
+    )
 
 
 def lint() -> None:

@@ -1,5 +1,7 @@
 """The template as a new user meets it: cookiecutter alone, any way of naming the template,
-then the baked project set up from its own lock, trained, tested and pushed under act.
+then the baked project set up from its own lock, trained, tested and pushed under act: the
+push workflow publishes the release, and its re-run restores from DVC's cache and publishes
+nothing again.
 
 Nothing here uses the test environment's packages: the bakes run a cookiecutter whose
 environment holds nothing else (as `pipx install cookiecutter` gives), and the baked project
@@ -8,6 +10,7 @@ gets its own `.venv` from its own `uv.lock` through `make setup`, with only `uv`
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -17,10 +20,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from act_runner import push_event, run_act
+from act_runner import REPOSITORY as REPO
+from act_runner import ActRun, push_event, run_act
 from conftest import TEMPLATE, UV, VENV, commit_all, cookiecutter_cli
 from github_standin import GitHubStandIn
+from gitops_ml.checksums import parse_sums
 from messy_data import TARGET
+from release_checks import release_is_complete
 
 TOKEN = "ghs_user_path_token"
 FORMS = ["relative-dot", "relative-parent", "absolute", "git-url", "zip"]
@@ -214,21 +220,82 @@ def test_a_user_sets_up_trains_tests_and_pushes_from_the_projects_own_lock(tmp_p
     make("lint")
     sha = commit_all(project, "Train the first model")
     with GitHubStandIn(token=TOKEN) as github:
-        act = run_act(
-            project,
-            "push",
-            push_event(sha),
-            api_url=github.base_url,
-            token=TOKEN,
-            work=tmp_path / "act",
+        first = push(project, sha, github, tmp_path)
+        assert first.succeeded, first.log[-4000:]
+        # The workflow's check job ran the project's own lint and tests before training.
+        assert "Lint and test" in first.log and "make test" in first.log
+        release = release_is_complete(github)
+        assert release["tag_name"].startswith("model-") and release["tag_name"].endswith(sha[:7])
+        assert release["target_commitish"] == sha
+        assert "## Metrics (test set)" in release["body"] and sha in release["body"]
+        # The card names the environment that trained the model: the released environment.json.
+        [asset] = [a for a in release["assets"] if a["name"] == "environment.json"]
+        environment = json.loads(github.asset_content(asset["id"]))
+        assert sorted(environment["packages"]) == ["numpy", "pandas", "scikit-learn", "skops"]
+        card = release["body"].split("## Environment\n")[1].split("\n## ")[0]
+        assert f"- Python `{environment['python']}`" in card
+        for name, version in environment["packages"].items():
+            assert f"| {name} | `{version}` |" in card
+        gate = first.outputs("gate")
+        assert gate == {"passed": "true", "summary": gate["summary"]}
+        assert "Model metrics (test set)" in first.summaries()
+        assert first.outputs("setup")["cache-hit"] == "false"
+        assert "Running stage 'train'" in first.log  # a cold cache trains (to the same bytes)
+        status = github.statuses[-1]
+        assert (status["context"], status["state"], status["sha"]) == ("model-gate", "success", sha)
+
+        # The champion is usable: fetched, verified, and loaded with the project's own code.
+        api = {"GITHUB_TOKEN": TOKEN, "GITHUB_REPOSITORY": REPO, "GITHUB_API_URL": github.base_url}
+        champion = tmp_path / "champion"
+        fetched = subprocess.run(
+            [project / ".venv" / "bin" / "gitops-ml", "fetch-model", "--dest", champion],
+            cwd=project,
+            env=env | api,
+            capture_output=True,
+            text=True,
         )
-        assert act.succeeded, act.log[-4000:]
+        assert fetched.returncode == 0, fetched.stderr
+        assert f"{release['tag_name']}:" in fetched.stdout
+        loaded = subprocess.run(
+            [
+                python,
+                "-c",
+                "import sys; from pathlib import Path; from gitops_ml.model_files import"
+                " load_model; from churn_model.features import TRUSTED_TYPES as T;"
+                " print(type(load_model(Path(sys.argv[1]), T, sys.argv[2])).__name__)",
+                champion / "model.skops",
+                parse_sums((champion / "SHA256SUMS").read_text())["model.skops"],
+            ],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert loaded.stdout.strip() == "Pipeline", loaded.stderr
+
+        # Re-running the push restores from DVC's cache and publishes nothing again.
+        before = len(github.requests)
+        second = push(project, sha, github, tmp_path)
+        assert second.succeeded, second.log[-4000:]
+        assert second.outputs("setup")["cache-hit"] == "true"
+        assert "Running stage" not in second.log
+        assert second.outputs("publish")["published"] == "false"
+        writes = [r for r in github.requests[before:] if r.method in ("POST", "PATCH", "DELETE")]
+        assert [r for r in writes if "/releases" in r.target] == []
+        release_is_complete(github)
         github.assert_contract()
-        (release,) = github.releases
-        assert not release["draft"]
-        assert "model.skops" in {a["name"] for a in release["assets"]}
-    # The workflow's check job ran the project's own lint and tests before training.
-    assert "Lint and test" in act.log and "make test" in act.log
+
+
+def push(project: Path, sha: str, github: GitHubStandIn, tmp_path: Path) -> ActRun:
+    """Run the push workflow (train.yml) for `sha` under act."""
+    return run_act(
+        project,
+        "push",
+        push_event(sha),
+        api_url=github.base_url,
+        token=TOKEN,
+        work=tmp_path / "act",
+    )
 
 
 @pytest.fixture
