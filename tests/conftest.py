@@ -31,18 +31,14 @@ REPO = "acme/churn-model"
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Longest test files first, so that `tasks.py test` (xdist, whole files per worker, in
     this order) ends with short files filling in, not with one worker idle behind a long one:
-    files running workflows under act, then other files with slow tests, then the rest."""
+    files with tests marked `act`, then files with tests marked `slow`, then the rest."""
+    markers: dict[Path, set[str]] = {}
+    for item in items:
+        markers.setdefault(item.path, set()).update(m.name for m in item.iter_markers())
 
     def weight(item: pytest.Item) -> int:
-        module = getattr(item, "module", None)
-        if module is not None and hasattr(module, "run_act"):
-            return 0
-        slow = any(other.get_closest_marker("slow") for other in by_file[item.path])
-        return 1 if slow else 2
+        return 0 if "act" in markers[item.path] else 1 if "slow" in markers[item.path] else 2
 
-    by_file: dict[Path, list[pytest.Item]] = {}
-    for item in items:
-        by_file.setdefault(item.path, []).append(item)
     items.sort(key=weight)  # stable: a file's own tests keep their order
 
 

@@ -1,9 +1,11 @@
-"""What a published model release must hold, as the push workflow leaves it on GitHub."""
+"""The push workflow under act, and what the release it publishes must hold."""
 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
+from act_runner import ActRun, push_event, run_act
 from github_standin import GitHubStandIn
 from gitops_ml.checksums import parse_sums
 
@@ -35,3 +37,10 @@ def release_is_complete(github: GitHubStandIn) -> dict:
         if name != "SHA256SUMS":
             assert sums[name] == digest
     return release
+
+
+def run_push(project: Path, sha: str, github: GitHubStandIn, token: str, work: Path) -> ActRun:
+    """Run the push workflow (train.yml) for `sha` under act, against the stand-in."""
+    return run_act(
+        project, "push", push_event(sha), api_url=github.base_url, token=token, work=work / "act"
+    )

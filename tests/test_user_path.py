@@ -21,12 +21,11 @@ from pathlib import Path
 
 import pytest
 from act_runner import REPOSITORY as REPO
-from act_runner import ActRun, push_event, run_act
 from conftest import TEMPLATE, UV, VENV, commit_all, cookiecutter_cli
 from github_standin import GitHubStandIn
 from gitops_ml.checksums import parse_sums
 from messy_data import TARGET
-from release_checks import release_is_complete
+from release_checks import release_is_complete, run_push
 
 TOKEN = "ghs_user_path_token"
 FORMS = ["relative-dot", "relative-parent", "absolute", "git-url", "zip"]
@@ -181,6 +180,7 @@ def test_a_relative_dataset_path_that_is_not_there_is_named_as_typed(tmp_path, u
 
 
 @pytest.mark.slow
+@pytest.mark.act
 def test_a_user_sets_up_trains_tests_and_pushes_from_the_projects_own_lock(tmp_path, published):
     env = user_env_with_uv(tmp_path / "home")
     baked = cookiecutter_cli(published["tree"], tmp_path, {})
@@ -220,7 +220,7 @@ def test_a_user_sets_up_trains_tests_and_pushes_from_the_projects_own_lock(tmp_p
     make("lint")
     sha = commit_all(project, "Train the first model")
     with GitHubStandIn(token=TOKEN) as github:
-        first = push(project, sha, github, tmp_path)
+        first = run_push(project, sha, github, TOKEN, tmp_path)
         assert first.succeeded, first.log[-4000:]
         # The workflow's check job ran the project's own lint and tests before training.
         assert "Lint and test" in first.log and "make test" in first.log
@@ -275,7 +275,7 @@ def test_a_user_sets_up_trains_tests_and_pushes_from_the_projects_own_lock(tmp_p
 
         # Re-running the push restores from DVC's cache and publishes nothing again.
         before = len(github.requests)
-        second = push(project, sha, github, tmp_path)
+        second = run_push(project, sha, github, TOKEN, tmp_path)
         assert second.succeeded, second.log[-4000:]
         assert second.outputs("setup")["cache-hit"] == "true"
         assert "Running stage" not in second.log
@@ -284,18 +284,6 @@ def test_a_user_sets_up_trains_tests_and_pushes_from_the_projects_own_lock(tmp_p
         assert [r for r in writes if "/releases" in r.target] == []
         release_is_complete(github)
         github.assert_contract()
-
-
-def push(project: Path, sha: str, github: GitHubStandIn, tmp_path: Path) -> ActRun:
-    """Run the push workflow (train.yml) for `sha` under act."""
-    return run_act(
-        project,
-        "push",
-        push_event(sha),
-        api_url=github.base_url,
-        token=TOKEN,
-        work=tmp_path / "act",
-    )
 
 
 @pytest.fixture

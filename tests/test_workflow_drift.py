@@ -10,7 +10,7 @@ from conftest import bake, commit_all
 from github_standin import GitHubStandIn
 from test_drift import current_data
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.act]
 
 TOKEN = "ghs_test_write_token"
 

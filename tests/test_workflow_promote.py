@@ -8,7 +8,7 @@ from conftest import TOKEN, bake, commit_all
 from test_pin_check import ACTIONS_VERSION
 from test_promote import release_files
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.act]
 
 
 def test_promote_rolls_back_and_a_missing_tag_changes_nothing(tmp_path, gh_standin, client):

@@ -19,7 +19,7 @@ from github_standin import GitHubStandIn
 from gitops_ml.checksums import render_sums
 from mermaid_checks import mermaid_blocks, parse_failures
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.act]
 
 TOKEN = "ghs_test_write_token"
 READ_ONLY = "ghs_fork_read_only_token"

@@ -9,15 +9,12 @@ of the user's path (test_user_path.py), on a project the user set up from its ow
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from act_runner import ActRun, push_event, run_act
 from conftest import bake, commit_all
 from github_standin import Fault, GitHubStandIn
-from release_checks import release_is_complete
+from release_checks import release_is_complete, run_push
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.act]
 
 TOKEN = "ghs_test_write_token"
 
@@ -29,24 +26,12 @@ def github():
         standin.assert_contract()
 
 
-def push(project: Path, sha: str, github: GitHubStandIn, tmp_path: Path) -> ActRun:
-    """Run the push workflow for `sha` under act."""
-    return run_act(
-        project,
-        "push",
-        push_event(sha),
-        api_url=github.base_url,
-        token=TOKEN,
-        work=tmp_path / "act",
-    )
-
-
 def test_an_impossible_threshold_fails_the_job_and_publishes_nothing(tmp_path, github):
     project = bake(tmp_path)
     params = project / "params.yaml"
     params.write_text(params.read_text().replace("min: 0.75", "min: 0.999"))
     sha = commit_all(project)
-    result = push(project, sha, github, tmp_path)
+    result = run_push(project, sha, github, TOKEN, tmp_path)
     assert not result.succeeded
     assert github.releases == []
     assert github.count("POST", r"/releases") == 0
@@ -62,13 +47,13 @@ def test_a_publish_dropped_mid_upload_is_completed_by_a_rerun(tmp_path, github):
     # The model upload drops half-way (leaving a `starter` asset), then the retry is refused.
     github.inject("POST", r"/assets\?name=model\.skops", Fault.drop())
     github.inject("POST", r"/assets\?name=model\.skops", Fault.status(403))
-    first = push(project, sha, github, tmp_path)
+    first = run_push(project, sha, github, TOKEN, tmp_path)
     assert not first.succeeded
     assert "upload asset model.skops failed: HTTP 403" in first.log
     assert len(github.releases) == 1 and github.releases[0]["draft"]
     assert github.latest_release is None
 
-    second = push(project, sha, github, tmp_path)
+    second = run_push(project, sha, github, TOKEN, tmp_path)
     assert second.succeeded, second.log[-3000:]
     release_is_complete(github)
     assert github.count("POST", r"/releases$") == 1
