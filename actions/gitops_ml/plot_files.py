@@ -117,7 +117,7 @@ _FIELDS = {ROC: "roc", CONFUSION: "confusion", PREDICTIONS: "pred_actual"}
 
 def read_curves(files: Mapping[str, str]) -> Curves:
     """The curves in plot files given as texts keyed by their names (`PLOT_FILES`; other keys
-    are ignored), e.g. as read from another git ref."""
+    are ignored), e.g. the plot files a release carries."""
     found = {
         _FIELDS[name]: _READERS[name](io.StringIO(content, newline=""), name)
         for name, content in files.items()

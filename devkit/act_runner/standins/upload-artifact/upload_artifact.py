@@ -7,8 +7,7 @@ from pathlib import Path
 
 name, source = os.environ["NAME"], Path(os.environ["SOURCE"])
 store = Path(os.environ["ACT_ARTIFACTS"]) / name
-files = [p for p in source.rglob("*") if p.is_file()] if source.is_dir() else [source]
-files = [p for p in files if p.is_file()]
+files = [p for p in (source.rglob("*") if source.is_dir() else [source]) if p.is_file()]
 if not files:
     message = f"No files were found with the provided path: {source}."
     if os.environ.get("IF_NO_FILES_FOUND") == "error":
